@@ -1,0 +1,58 @@
+// Package database opens solarview's connection to PostgreSQL: pgx v5 through
+// database/sql, with Bun's PostgreSQL dialect on top.
+//
+// solarview stores text and interprets meter files as UTF-8, so [Open] refuses
+// a database whose server encoding is anything else rather than corrupting
+// data later.
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// connectTimeout bounds how long an unreachable server can keep a command
+// waiting when the URL does not set connect_timeout itself.
+const connectTimeout = 10 * time.Second
+
+// Open connects to the database at dsn (a postgres:// URL or key=value
+// string) and checks that it answers and is UTF8.
+//
+// Errors never include the DSN, which may hold a password.
+func Open(ctx context.Context, dsn string) (*bun.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, errors.New("invalid database URL: cannot parse it as a PostgreSQL connection string")
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = connectTimeout
+	}
+	sqldb := stdlib.OpenDB(*cfg)
+	db := bun.NewDB(sqldb, pgdialect.New())
+
+	var encoding string
+	if err := db.QueryRowContext(ctx, "SHOW server_encoding").Scan(&encoding); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot connect to database %q on %s: %w", cfg.Database, describeHost(cfg), err)
+	}
+	if encoding != "UTF8" {
+		db.Close()
+		return nil, fmt.Errorf("database %q uses encoding %s; solarview needs a UTF8 database", cfg.Database, encoding)
+	}
+	return db, nil
+}
+
+// describeHost names the server for error messages without credentials.
+func describeHost(cfg *pgx.ConnConfig) string {
+	if len(cfg.Host) > 0 && cfg.Host[0] == '/' {
+		return "socket directory " + cfg.Host
+	}
+	return fmt.Sprintf("%s:%d", cfg.Host, cfg.Port)
+}

@@ -1,0 +1,11 @@
+DROP TABLE billing_periods;
+DROP TABLE tariffs;
+DROP TABLE retailers;
+DROP TABLE meter_intervals;
+DROP TABLE export_cumulative;
+DROP TABLE import_cumulative;
+DROP TABLE generation;
+DROP TABLE readings;
+DROP TABLE sensors;
+DROP TABLE sites;
+DROP FUNCTION is_time_zone(text);
