@@ -1,0 +1,387 @@
+package battery
+
+import (
+	"math"
+	"time"
+)
+
+// Interval is one metering interval as seen at the household's grid
+// connection. Energies are Wh. A missing value (SQL NULL) is NaN: the
+// battery does not act on it and the matching output stays NaN, so an
+// unknown reading is never turned into a known one.
+type Interval struct {
+	// Start labels the beginning of the interval, as every timestamp in
+	// the schema does.
+	Start time.Time
+	// Duration is the interval's real length. Zero means the nominal
+	// length [Run] inferred or was given.
+	Duration time.Duration
+	// Import is the energy bought from the grid without a battery.
+	Import float64
+	// Export is the surplus sent to the grid without a battery.
+	Export float64
+}
+
+// Result is what one configuration did during one interval. Energies are
+// Wh; AC quantities are measured at the household side of the battery's
+// inverter, losses are the difference between AC and cell energy.
+type Result struct {
+	// Import and Export are the grid flows with the battery; NaN when the
+	// input was missing.
+	Import, Export float64
+	// Stored is the energy in the cells at the end of the interval.
+	Stored float64
+	// Charged is the surplus taken into the battery (AC side); Discharged
+	// the energy delivered to the load (AC side).
+	Charged, Discharged float64
+	// ChargeLoss and DischargeLoss are conversion losses; StandbyLoss the
+	// standby drain and self-discharge; FadeLoss energy that no longer fit
+	// when the capacity faded below what was stored.
+	ChargeLoss, DischargeLoss, StandbyLoss, FadeLoss float64
+}
+
+// Losses is the sum of every loss in the interval.
+func (r Result) Losses() float64 {
+	return r.ChargeLoss + r.DischargeLoss + r.StandbyLoss + r.FadeLoss
+}
+
+// Totals accumulates one configuration over a run. Sums skip missing
+// (NaN) values, like SQL's sum skips NULL, so baseline and battery totals
+// always cover the same readings.
+type Totals struct {
+	// Config is the configuration as given; Convention explains its
+	// efficiency convention and what its capacity means.
+	Config     Config
+	Convention string
+
+	// Intervals is the number of intervals stepped.
+	Intervals int
+
+	// BaselineImportWh and BaselineExportWh are the data without a
+	// battery; ImportWh and ExportWh with it.
+	BaselineImportWh, BaselineExportWh float64
+	ImportWh, ExportWh                 float64
+
+	// ChargedWh and DischargedWh are AC energies into and out of the
+	// battery: the energy shifted.
+	ChargedWh, DischargedWh float64
+
+	ChargeLossWh, DischargeLossWh, StandbyLossWh, FadeLossWh float64
+
+	// InitialStoredWh and FinalStoredWh close the energy balance:
+	// Charged − Discharged − losses = Final − Initial.
+	InitialStoredWh, FinalStoredWh float64
+	// MinStoredWh and MaxStoredWh are the extremes seen at interval
+	// ends (and after gaps); MinSoC and MaxSoC the same as fractions of
+	// nominal capacity.
+	MinStoredWh, MaxStoredWh float64
+	MinSoC, MaxSoC           float64
+
+	// UsableWh is the nominal usable capacity (window × capacity);
+	// FinalCapacityWh the capacity left after fade.
+	UsableWh, FinalCapacityWh float64
+
+	// EquivalentFullCycles is cell throughput (in plus out) divided by
+	// twice the nominal usable capacity: one full charge and discharge of
+	// the usable window counts as one cycle.
+	EquivalentFullCycles float64
+}
+
+// LossesWh is the sum of all losses.
+func (t *Totals) LossesWh() float64 {
+	return t.ChargeLossWh + t.DischargeLossWh + t.StandbyLossWh + t.FadeLossWh
+}
+
+// Simulator is the state of one battery configuration. It is a value the
+// sweep keeps in a slice, so fifty configurations are fifty small structs
+// side by side rather than fifty heap objects behind interfaces.
+// A Simulator is not safe for concurrent use.
+type Simulator struct {
+	p       params
+	nominal time.Duration
+
+	stored     float64
+	capacity   float64 // current capacity after fade
+	lo, hi     float64 // current window bounds, Wh
+	usable     float64 // nominal usable capacity, Wh
+	throughput float64 // cell energy in plus out, Wh
+
+	// Per-duration constants cached for the common case where every
+	// interval has the same length; recomputed when it changes.
+	dt         time.Duration
+	hours      float64
+	chargeMax  float64 // AC Wh per interval; +Inf when unlimited
+	dischMax   float64
+	standbyWh  float64
+	selfFactor float64 // fraction of stored energy kept over dt
+
+	t Totals
+}
+
+// NewSimulator validates cfg and returns a battery at its initial state
+// of charge. nominal is the interval length used for intervals whose
+// Duration is zero; it only matters to the full model.
+func NewSimulator(cfg Config, nominal time.Duration) (*Simulator, error) {
+	s := &Simulator{}
+	if err := s.init(cfg, nominal); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Simulator) init(cfg Config, nominal time.Duration) error {
+	p, err := cfg.resolve()
+	if err != nil {
+		return err
+	}
+	*s = Simulator{p: p, nominal: nominal}
+	s.capacity = p.capacity
+	s.lo, s.hi = p.minSoC*p.capacity, p.maxSoC*p.capacity
+	s.usable = s.hi - s.lo
+	if p.model == ModelFull {
+		s.stored = p.initialSoC * p.capacity
+	}
+	s.dt = -1 // force the per-duration cache to fill on first use
+	s.t = Totals{
+		Config:          cfg,
+		Convention:      p.convention(),
+		InitialStoredWh: s.stored,
+		MinStoredWh:     s.stored,
+		MaxStoredWh:     s.stored,
+		UsableWh:        s.usable,
+	}
+	return nil
+}
+
+// Stored is the energy in the cells now.
+func (s *Simulator) Stored() float64 { return s.stored }
+
+// Totals returns the accumulated totals with the derived fields
+// (cycles, SoC extremes, final state) filled in.
+func (s *Simulator) Totals() Totals {
+	t := s.t
+	t.FinalStoredWh = s.stored
+	t.FinalCapacityWh = s.capacity
+	t.MinSoC = t.MinStoredWh / s.p.capacity
+	t.MaxSoC = t.MaxStoredWh / s.p.capacity
+	t.EquivalentFullCycles = s.throughput / (2 * s.usable)
+	return t
+}
+
+// Step advances the battery by one interval and returns what happened.
+// Intervals must be given in time order; [Run] checks that and calls
+// [Simulator.Wait] for gaps, a direct caller must do the same.
+func (s *Simulator) Step(in Interval) Result {
+	var r Result
+	if s.p.model == ModelSeed {
+		r = s.stepSeed(in)
+	} else {
+		r = s.stepFull(in)
+	}
+	t := &s.t
+	t.Intervals++
+	// x == x is false only for NaN: the cheapest "not missing" test.
+	if in.Import == in.Import {
+		t.BaselineImportWh += in.Import
+		t.ImportWh += r.Import
+	}
+	if in.Export == in.Export {
+		t.BaselineExportWh += in.Export
+		t.ExportWh += r.Export
+	}
+	t.ChargedWh += r.Charged
+	t.DischargedWh += r.Discharged
+	t.ChargeLossWh += r.ChargeLoss
+	t.DischargeLossWh += r.DischargeLoss
+	t.StandbyLossWh += r.StandbyLoss
+	t.FadeLossWh += r.FadeLoss
+	s.track()
+	return r
+}
+
+func (s *Simulator) track() {
+	if s.stored < s.t.MinStoredWh {
+		s.t.MinStoredWh = s.stored
+	}
+	if s.stored > s.t.MaxStoredWh {
+		s.t.MaxStoredWh = s.stored
+	}
+}
+
+// stepSeed is the seed's generator body. The branch conditions mirror
+// Python truthiness: a reading of 0 or None (NaN here) skips the branch,
+// while a negative reading is truthy and is applied as it is, which can
+// take the stored energy below zero exactly as the generator would. Keep
+// the operations and their order: the golden test compares to 1e-9 Wh.
+func (s *Simulator) stepSeed(in Interval) Result {
+	capacity, eff := s.p.capacity, s.p.etaD
+	energy := s.stored
+
+	export := in.Export
+	if export != 0 && export == export && energy < capacity {
+		energy += export
+		if energy > capacity {
+			export = energy - capacity
+			energy = capacity
+		} else {
+			export = 0
+		}
+	}
+	afterCharge := energy
+
+	imp := in.Import
+	if imp != 0 && imp == imp && energy > 0 {
+		energy -= imp / eff
+		if energy < 0 {
+			imp = -energy * eff
+			energy = 0
+		} else {
+			imp = 0
+		}
+	}
+
+	r := Result{Import: imp, Export: export, Stored: energy}
+	if in.Export == in.Export {
+		r.Charged = in.Export - export
+	}
+	if in.Import == in.Import {
+		r.Discharged = in.Import - imp
+		r.DischargeLoss = (afterCharge - energy) - r.Discharged
+	}
+	s.stored = energy
+	s.throughput += r.Charged + (afterCharge - energy)
+	return r
+}
+
+// setDuration refreshes the per-interval constants for an interval of
+// length dt. Power limits become energy limits here, so a 30-minute
+// interval may move six times what a 5-minute one may.
+func (s *Simulator) setDuration(dt time.Duration) {
+	s.dt = dt
+	s.hours = dt.Hours()
+	s.chargeMax, s.dischMax = math.Inf(1), math.Inf(1)
+	if s.p.chargeW > 0 {
+		s.chargeMax = s.p.chargeW * s.hours
+	}
+	if s.p.dischargeW > 0 {
+		s.dischMax = s.p.dischargeW * s.hours
+	}
+	s.standbyWh = s.p.standbyW * s.hours
+	s.selfFactor = 1
+	if s.p.selfPerDay > 0 {
+		s.selfFactor = math.Pow(1-s.p.selfPerDay, s.hours/24)
+	}
+}
+
+// stepFull charges from surplus first and then discharges to cover
+// import, like the seed, because within one interval of net metering
+// data the order is unknown and keeping the seed's order makes the two
+// models comparable. Each direction is limited by its own power limit;
+// a real inverter cannot do both at full power in the same interval,
+// but net interval data rarely has both flows at once.
+func (s *Simulator) stepFull(in Interval) Result {
+	dt := in.Duration
+	if dt == 0 {
+		dt = s.nominal
+	}
+	if dt != s.dt {
+		s.setDuration(dt)
+	}
+	r := Result{Import: in.Import, Export: in.Export}
+
+	// Charge. NaN > 0 is false, so a missing or negative export is left
+	// alone: the battery never acts on energy the data does not show.
+	if in.Export > 0 && s.stored < s.hi {
+		take := in.Export
+		if take > s.chargeMax {
+			take = s.chargeMax
+		}
+		gain := take * s.p.etaC
+		if room := s.hi - s.stored; gain >= room {
+			gain = room
+			take = room / s.p.etaC
+			s.stored = s.hi
+		} else {
+			s.stored += gain
+		}
+		r.Charged = take
+		r.ChargeLoss = take - gain
+		r.Export = in.Export - take
+		s.throughput += gain
+	}
+
+	// Discharge, never below the bottom of the window.
+	if in.Import > 0 && s.stored > s.lo {
+		give := in.Import
+		if give > s.dischMax {
+			give = s.dischMax
+		}
+		draw := give / s.p.etaD
+		if avail := s.stored - s.lo; draw >= avail {
+			draw = avail
+			give = avail * s.p.etaD
+			s.stored = s.lo
+		} else {
+			s.stored -= draw
+		}
+		r.Discharged = give
+		r.DischargeLoss = draw - give
+		r.Import = in.Import - give
+		s.throughput += draw
+	}
+
+	r.StandbyLoss = s.standby()
+	if s.p.fadePerCycle > 0 {
+		r.FadeLoss = s.fade()
+	}
+	r.Stored = s.stored
+	return r
+}
+
+// standby drains the cells for the current duration. It takes from
+// below the window too (self-discharge does not respect a BMS reserve)
+// but never below empty. An empty battery whose electronics would then
+// draw from the grid is not modelled.
+func (s *Simulator) standby() float64 {
+	loss := s.stored*(1-s.selfFactor) + s.standbyWh
+	if loss > s.stored {
+		loss = s.stored
+	}
+	if loss <= 0 {
+		return 0
+	}
+	s.stored -= loss
+	return loss
+}
+
+// fade shrinks the capacity linearly with throughput and returns the
+// energy that no longer fits under the new top of the window.
+func (s *Simulator) fade() float64 {
+	cycles := s.throughput / (2 * s.usable)
+	s.capacity = s.p.capacity * math.Max(0, 1-s.p.fadePerCycle*cycles)
+	s.lo, s.hi = s.p.minSoC*s.capacity, s.p.maxSoC*s.capacity
+	if s.stored > s.hi {
+		lost := s.stored - s.hi
+		s.stored = s.hi
+		return lost
+	}
+	return 0
+}
+
+// Wait lets time pass with no data: a gap. The battery neither charges
+// nor discharges, because inventing energy flows for missing readings
+// would flatter it; the full model still pays its standby loss. It
+// returns the loss in Wh (always 0 for the seed model, which has no
+// notion of time).
+func (s *Simulator) Wait(d time.Duration) float64 {
+	if s.p.model == ModelSeed || d <= 0 {
+		return 0
+	}
+	if d != s.dt {
+		s.setDuration(d)
+	}
+	loss := s.standby()
+	s.t.StandbyLossWh += loss
+	s.track()
+	return loss
+}
