@@ -1,0 +1,1 @@
+SELECT "sensor"."id", "sensor"."code", (SELECT max("sub"."value") FROM (SELECT "reading"."temperature" FROM "readings" AS "reading" WHERE ("reading"."sensor_id" = "sensor"."id")) AS "sub" ("value")) AS "maximum" FROM "sensors" AS "sensor" ORDER BY "sensor"."id" ASC

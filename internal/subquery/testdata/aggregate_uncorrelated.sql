@@ -1,0 +1,1 @@
+SELECT "sensor"."id", "sensor"."code", (SELECT max("sub"."value") FROM (SELECT "reading"."timestamp" FROM "readings" AS "reading") AS "sub" ("value")) AS "newest_anywhere" FROM "sensors" AS "sensor" ORDER BY "sensor"."id" ASC

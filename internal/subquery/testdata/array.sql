@@ -1,0 +1,1 @@
+SELECT "sensor"."id", "sensor"."code", ARRAY(SELECT jsonb_build_object('timestamp', "reading"."timestamp", 'temperature', "reading"."temperature") FROM "readings" AS "reading" WHERE ("reading"."sensor_id" = "sensor"."id") ORDER BY "reading"."timestamp" DESC LIMIT 5) AS "last_five" FROM "sensors" AS "sensor" ORDER BY "sensor"."id" ASC

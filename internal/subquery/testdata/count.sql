@@ -1,0 +1,1 @@
+SELECT "sensor"."id", "sensor"."code", (SELECT count(*) FROM (SELECT "reading"."id", "reading"."sensor_id", "reading"."timestamp", "reading"."temperature" FROM "readings" AS "reading" WHERE ("reading"."sensor_id" = "sensor"."id")) AS "sub") AS "readings" FROM "sensors" AS "sensor" ORDER BY "sensor"."id" ASC

@@ -1,0 +1,1 @@
+SELECT "sensor"."id", "sensor"."code", EXISTS (SELECT "reading"."id", "reading"."sensor_id", "reading"."timestamp", "reading"."temperature" FROM "readings" AS "reading" WHERE ("reading"."sensor_id" = "sensor"."id") AND ("reading"."timestamp" >= '2026-01-02 03:04:05+00:00')) AS "recent" FROM "sensors" AS "sensor" ORDER BY "sensor"."id" ASC

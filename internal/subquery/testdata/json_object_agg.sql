@@ -1,0 +1,1 @@
+SELECT "sensor"."id", "sensor"."code", (SELECT jsonb_object_agg("sub"."key", "sub"."value") FROM (SELECT "reading"."timestamp", "reading"."temperature" FROM "readings" AS "reading" WHERE ("reading"."sensor_id" = "sensor"."id") ORDER BY "reading"."timestamp" DESC LIMIT 5) AS "sub" ("key", "value")) AS "last_five_by_time" FROM "sensors" AS "sensor" ORDER BY "sensor"."id" ASC

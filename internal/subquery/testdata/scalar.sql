@@ -1,0 +1,1 @@
+SELECT "sensor"."id", "sensor"."code", (SELECT "reading"."temperature" FROM "readings" AS "reading" WHERE ("reading"."sensor_id" = "sensor"."id") ORDER BY "reading"."timestamp" DESC LIMIT 1) AS "temperature" FROM "sensors" AS "sensor" ORDER BY "sensor"."id" ASC

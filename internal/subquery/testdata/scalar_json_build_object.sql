@@ -1,0 +1,1 @@
+SELECT "sensor"."id", "sensor"."code", (SELECT jsonb_build_object('timestamp', "reading"."timestamp", 'temperature', "reading"."temperature") FROM "readings" AS "reading" WHERE ("reading"."sensor_id" = "sensor"."id") ORDER BY "reading"."timestamp" DESC LIMIT 1) AS "latest" FROM "sensors" AS "sensor" ORDER BY "sensor"."id" ASC

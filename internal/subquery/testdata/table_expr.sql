@@ -1,0 +1,1 @@
+SELECT "sensor"."code", "latest"."t" FROM "sensors" AS "sensor", LATERAL (SELECT (SELECT "reading"."temperature" FROM "readings" AS "reading" WHERE ("reading"."sensor_id" = "sensor"."id") ORDER BY "reading"."timestamp" DESC LIMIT 1) AS t) AS latest

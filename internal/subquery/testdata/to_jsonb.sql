@@ -1,0 +1,1 @@
+SELECT "sensor"."id", "sensor"."code", (SELECT to_jsonb("sub") FROM (SELECT "reading"."id", "reading"."sensor_id", "reading"."timestamp", "reading"."temperature" FROM "readings" AS "reading" WHERE ("reading"."sensor_id" = "sensor"."id") ORDER BY "reading"."timestamp" DESC LIMIT 1) AS "sub") AS "latest_row" FROM "sensors" AS "sensor" ORDER BY "sensor"."id" ASC
