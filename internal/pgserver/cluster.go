@@ -245,6 +245,15 @@ func (c *Cluster) Start(ctx context.Context) error {
 		// It may still be starting or recovering after a crash.
 		return c.waitReady(ctx, st.PID, nil, 0)
 	}
+	// Not running, so any postmaster.pid is stale: left by a crash, and its
+	// pid possibly reused since. PostgreSQL would refuse to start if that pid
+	// now belongs to another process of the same user, so remove it (the
+	// lock keeps other solarview processes out meanwhile).
+	if err := os.Remove(c.pidPath()); err == nil {
+		fmt.Fprintf(c.log, "removed stale %s (the server had not shut down cleanly)\n", c.pidPath())
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing stale postmaster.pid: %w", err)
+	}
 	if err := c.initIfNeeded(ctx); err != nil {
 		return err
 	}

@@ -5,21 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // dsnFor builds a postgres:// URL that reaches socketDir. The socket path
-// goes in the host query parameter, escaped, because an empty URL host means
-// "default" to libpq and pgx alike.
+// goes in the host query parameter, percent-encoded (spaces as %20: libpq
+// and pgx do not read "+" as a space), since a URL's host part cannot hold it.
 func dsnFor(socketDir, dbname string) string {
 	u := url.URL{
 		Scheme:   "postgres",
 		User:     url.User("postgres"),
-		Host:     "",
 		Path:     "/" + dbname,
-		RawQuery: "host=" + url.QueryEscape(socketDir) + "&sslmode=disable",
+		RawQuery: "host=" + strings.ReplaceAll(url.QueryEscape(socketDir), "+", "%20") + "&sslmode=disable",
 	}
 	return u.String()
 }
