@@ -29,6 +29,8 @@ require (
 	google.golang.org/protobuf v1.33.0
 )
 
+require github.com/mattn/go-runewidth v0.0.16 // indirect
+
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect
 	codeberg.org/go-latex/latex v0.2.0 // indirect
