@@ -1,0 +1,131 @@
+package ingest
+
+import (
+	"errors"
+	"math"
+	"strconv"
+)
+
+// pow10 holds the powers of ten that float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+var errNumber = errors.New("not a number")
+
+// parseScaled parses a decimal number such as "1832.51", ".02" or "1e-05"
+// and multiplies it by 10^scale, rounding once: the result is the float64
+// nearest to the exact decimal product. Converting kWh to Wh this way keeps
+// "1832.51" kWh at exactly 1832510 Wh instead of 1832510.0000000002, so sums
+// in the database match sums of the file's decimals.
+//
+// It accepts an optional sign, digits with at most one decimal point and an
+// optional exponent; nothing else (no NaN, Inf, hex, spaces or underscores).
+func parseScaled(b []byte, scale int) (float64, error) {
+	i := 0
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	var mant uint64
+	digits, dropped := 0, 0 // significant digits kept, and those beyond 19
+	exp := 0
+	sawDigit, sawDot := false, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			sawDigit = true
+			if mant == 0 && c == '0' {
+				if sawDot {
+					exp--
+				}
+				continue
+			}
+			if digits < 19 {
+				mant = mant*10 + uint64(c-'0')
+				digits++
+				if sawDot {
+					exp--
+				}
+			} else {
+				dropped++
+				if !sawDot {
+					exp++
+				}
+			}
+		case c == '.' && !sawDot:
+			sawDot = true
+		default:
+			goto tail
+		}
+	}
+tail:
+	if !sawDigit {
+		return 0, errNumber
+	}
+	if i < len(b) {
+		if b[i] != 'e' && b[i] != 'E' {
+			return 0, errNumber
+		}
+		i++
+		eneg := false
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			eneg = b[i] == '-'
+			i++
+		}
+		if i == len(b) {
+			return 0, errNumber
+		}
+		e := 0
+		for ; i < len(b); i++ {
+			c := b[i]
+			if c < '0' || c > '9' {
+				return 0, errNumber
+			}
+			if e < 10000 {
+				e = e*10 + int(c-'0')
+			}
+		}
+		if eneg {
+			e = -e
+		}
+		exp += e
+	}
+	exp += scale
+	if mant == 0 {
+		if neg {
+			return math.Copysign(0, -1), nil
+		}
+		return 0, nil
+	}
+	var f float64
+	if dropped == 0 && mant < 1<<53 && exp >= -22 && exp <= 22 {
+		// Both operands are exact, so one IEEE operation rounds correctly.
+		f = float64(mant)
+		if exp >= 0 {
+			f *= pow10[exp]
+		} else {
+			f /= pow10[-exp]
+		}
+	} else {
+		// Rare: long mantissas or large exponents. strconv rounds correctly
+		// when given the decimal with its exponent adjusted.
+		buf := make([]byte, 0, 48)
+		buf = strconv.AppendUint(buf, mant, 10)
+		buf = append(buf, 'e')
+		buf = strconv.AppendInt(buf, int64(exp), 10)
+		var err error
+		f, err = strconv.ParseFloat(string(buf), 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return 0, errNumber
+		}
+		if math.IsInf(f, 0) {
+			return 0, errors.New("number out of range")
+		}
+	}
+	if neg {
+		f = -f
+	}
+	return f, nil
+}

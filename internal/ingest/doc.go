@@ -1,0 +1,28 @@
+// Package ingest reads household energy data files — AEMO NEM12 meter data,
+// interval CSVs and the Ausgrid "solar home" data set — and loads them into
+// solarview's tables.
+//
+// The package has two halves. The parsers ([NewNEM12], [NewCSV],
+// [NewAusgrid], chosen by [Open] from the file's content) are pure Go: they
+// stream a file once, in constant memory, and turn it into [Row] values in
+// watt-hours with timestamps that label the start of each interval. They
+// know nothing of the database, which keeps them fast to test and safe to
+// fuzz. The loader ([Import]) reads a file twice: a first pass validates it
+// completely and measures what it holds, so a malformed file is refused
+// before the database is touched; a second pass streams the rows with COPY
+// inside one transaction, straight into the tables when nothing there
+// overlaps the file and through a temporary staging table merged with
+// INSERT … ON CONFLICT otherwise, so that re-importing a file changes
+// nothing and a newer file replaces exactly the intervals it covers.
+//
+// Where the data goes:
+//
+//   - metered interval energy (NEM12 E and B channels, CSV import/export
+//     columns, Ausgrid net flows) → meter_intervals, one row per site,
+//     channel and interval;
+//   - PV generation → generation;
+//   - cumulative register readings (CSV import_register/export_register)
+//     → import_cumulative and export_cumulative.
+//
+// Errors in a file are reported as [*ParseError], "file:line: what is wrong".
+package ingest
