@@ -458,7 +458,6 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	if !st.Running {
 		return nil
 	}
-	fmt.Fprintf(c.log, "stopping embedded PostgreSQL (pid %d)\n", st.PID)
 	if err := syscall.Kill(st.PID, syscall.SIGINT); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("stopping embedded PostgreSQL (pid %d): %w", st.PID, err)
 	}

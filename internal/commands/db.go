@@ -1,0 +1,226 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// dbCommand manages the embedded PostgreSQL server. start, stop and status
+// act on it even when --database-url is set (with a note saying so); url and
+// psql follow --database-url like every other command.
+func dbCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "db",
+		Usage: "manage the embedded PostgreSQL server",
+		Description: "Without --database-url / DATABASE_URL, solarview keeps its data in a private PostgreSQL\n" +
+			"cluster in $SOLARVIEW_DATA_DIR (default $XDG_DATA_HOME/solarview/postgres), listening only on a\n" +
+			"Unix socket. Any command starts it on first use; it keeps running between commands.",
+		Subcommands: []*cli.Command{
+			{
+				Name:   "start",
+				Usage:  "initialise (first time) and start the embedded server",
+				Action: dbStart,
+			},
+			{
+				Name:   "stop",
+				Usage:  "stop the embedded server (fast shutdown: open sessions are disconnected)",
+				Action: dbStop,
+			},
+			{
+				Name:   "status",
+				Usage:  "show whether the embedded server runs, its pid, version and directories",
+				Action: dbStatus,
+			},
+			{
+				Name:      "url",
+				Usage:     "print the connection URL of database DB (default: " + MainDatabase + "), starting the server and creating DB if needed",
+				ArgsUsage: "[DB]",
+				Action:    dbURL,
+			},
+			{
+				Name:      "psql",
+				Usage:     "open psql on database DB (default: " + MainDatabase + "); further arguments go to psql",
+				ArgsUsage: "[DB] [PSQL-ARGS...]",
+				Action:    dbPsql,
+			},
+		},
+	}
+}
+
+// embeddedOnly notes on stderr that a db subcommand ignores --database-url,
+// so nobody believes they stopped or started the server they configured.
+func embeddedOnly(env *Env, sub string) {
+	if env.DatabaseURL != "" {
+		fmt.Fprintf(env.Stderr, "note: `db %s` manages only the embedded PostgreSQL; --database-url / DATABASE_URL is set, "+
+			"so other commands use that server instead\n", sub)
+	}
+}
+
+func dbStart(c *cli.Context) error {
+	env := envOf(c)
+	embeddedOnly(env, "start")
+	cluster, err := env.Cluster()
+	if err != nil {
+		return err
+	}
+	if err := cluster.Start(c.Context); err != nil {
+		return err
+	}
+	st, err := cluster.Status(c.Context)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Embedded PostgreSQL %s is running (pid %d), socket in %s.\n", st.Version, st.PID, st.SocketDir)
+	return nil
+}
+
+func dbStop(c *cli.Context) error {
+	env := envOf(c)
+	embeddedOnly(env, "stop")
+	cluster, err := env.Cluster()
+	if err != nil {
+		return err
+	}
+	st, err := cluster.Status(c.Context)
+	if err != nil {
+		return err
+	}
+	if !st.Running {
+		fmt.Fprintln(env.Stdout, "Embedded PostgreSQL is not running.")
+		return nil
+	}
+	if err := cluster.Stop(c.Context); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Stopped embedded PostgreSQL (pid %d).\n", st.PID)
+	return nil
+}
+
+func dbStatus(c *cli.Context) error {
+	env := envOf(c)
+	embeddedOnly(env, "status")
+	cluster, err := env.Cluster()
+	if err != nil {
+		return err
+	}
+	st, err := cluster.Status(c.Context)
+	if err != nil {
+		return err
+	}
+	state := "stopped"
+	switch {
+	case st.Running:
+		state = fmt.Sprintf("running (pid %d)", st.PID)
+	case !initialised(st.DataDir):
+		state = "not initialised (any command that needs the database creates it)"
+	}
+	w := env.Stdout
+	fmt.Fprintf(w, "Embedded PostgreSQL: %s\n", state)
+	fmt.Fprintf(w, "  version:    %s\n", st.Version)
+	fmt.Fprintf(w, "  data dir:   %s\n", st.DataDir)
+	fmt.Fprintf(w, "  socket dir: %s\n", st.SocketDir)
+	fmt.Fprintf(w, "  log:        %s\n", cluster.LogPath())
+	fmt.Fprintf(w, "  binaries:   %s\n", cluster.BinDir())
+	return nil
+}
+
+func initialised(dataDir string) bool {
+	_, err := os.Stat(filepath.Join(dataDir, "PG_VERSION"))
+	return err == nil
+}
+
+// dbURL prints a DSN that works right away: it starts the server and creates
+// the database if needed, since a URL for a database that does not exist yet
+// would only make psql (or the user's tool) fail. Progress goes to stderr,
+// so `psql "$(solarview db url)"` gets the URL alone.
+func dbURL(c *cli.Context) error {
+	env := envOf(c)
+	dsn, err := dbTarget(c, env, c.Args().First(), "url")
+	if err != nil {
+		return err
+	}
+	if c.NArg() > 1 {
+		return errors.New("db url takes at most one database name")
+	}
+	fmt.Fprintln(env.Stdout, dsn)
+	return nil
+}
+
+// dbTarget returns the DSN of database name ("" for the main one) on the
+// embedded server, started and with the database created; with
+// --database-url it returns that URL, and refuses a name.
+func dbTarget(c *cli.Context, env *Env, name, sub string) (string, error) {
+	if env.DatabaseURL != "" {
+		if name != "" {
+			return "", fmt.Errorf("db %s DB names a database on the embedded PostgreSQL, but --database-url / DATABASE_URL is set; "+
+				"unset it, or leave out DB to use that URL", sub)
+		}
+		return env.DatabaseURL, nil
+	}
+	if name == "" {
+		name = MainDatabase
+	}
+	cluster, err := env.Cluster()
+	if err != nil {
+		return "", err
+	}
+	if err := cluster.Start(c.Context); err != nil {
+		return "", err
+	}
+	if err := cluster.EnsureDatabase(c.Context, name); err != nil {
+		return "", err
+	}
+	return cluster.DSN(name), nil
+}
+
+// dbPsql runs psql with the terminal attached. It is not tied to the
+// command's context: Ctrl-C belongs to psql (which cancels the running
+// query), not to solarview.
+func dbPsql(c *cli.Context) error {
+	env := envOf(c)
+	args := c.Args().Slice()
+	name := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	dsn, err := dbTarget(c, env, name, "psql")
+	if err != nil {
+		return err
+	}
+	psql, err := findPsql(env)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(psql, append([]string{dsn}, args...)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, env.Stdout, env.Stderr
+	err = cmd.Run()
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return exitCode(exitErr.ExitCode(), "") // psql already said why
+	}
+	if err != nil {
+		return fmt.Errorf("running psql: %w", err)
+	}
+	return nil
+}
+
+// findPsql prefers the psql beside the embedded server's binaries (same
+// version), then PATH.
+func findPsql(env *Env) (string, error) {
+	if cluster, err := env.Cluster(); err == nil {
+		p := filepath.Join(cluster.BinDir(), "psql")
+		if fi, err := os.Stat(p); err == nil && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath("psql"); err == nil {
+		return p, nil
+	}
+	return "", errors.New("psql not found; install the PostgreSQL client: apt-get install postgresql-client (Debian/Ubuntu), brew install libpq (macOS)")
+}
