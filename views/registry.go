@@ -9,6 +9,7 @@ package views
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
 
@@ -46,7 +47,14 @@ type Index struct {
 var (
 	mu       sync.RWMutex
 	registry = map[string]View{}
+	sources  = map[string]source{}
 )
+
+// source is where a view was registered.
+type source struct {
+	file string
+	line int
+}
 
 // Register adds v to the registry. It panics on a duplicate or empty name,
 // since both are programming errors caught by any test run.
@@ -60,6 +68,18 @@ func Register(v View) {
 		panic(fmt.Sprintf("views: view %q registered twice", v.Name))
 	}
 	registry[v.Name] = v
+	if _, file, line, ok := runtime.Caller(1); ok {
+		sources[v.Name] = source{file: file, line: line}
+	}
+}
+
+// Source returns the file and line that registered the view name, so that
+// `solarview check` can point at the code of a drifted view.
+func Source(name string) (file string, line int, ok bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	s, ok := sources[name]
+	return s.file, s.line, ok
 }
 
 // All returns every registered view, sorted by name.
