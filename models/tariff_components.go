@@ -1,0 +1,105 @@
+package models
+
+import (
+	"encoding/json"
+
+	"github.com/uptrace/bun"
+)
+
+// TariffComponentBase holds the columns every tariff component table has.
+// Embedding it gives each component model the same accessors, so code that
+// stores components (package tariff) can handle any of them, including
+// types added later.
+type TariffComponentBase struct {
+	ID       int64 `bun:"id,pk,autoincrement"`
+	TariffID int64 `bun:"tariff_id,notnull"`
+	// Label is the retailer's name for the component ("Peak", "Shoulder");
+	// empty when it has none.
+	Label string `bun:"label,notnull"`
+}
+
+// ComponentBase returns the shared columns of the component embedding b.
+func (b *TariffComponentBase) ComponentBase() *TariffComponentBase { return b }
+
+// TariffWindow holds when a time-dependent component applies, in the site's
+// local wall-clock time. Every field nil (or empty) means always. The
+// migration documents the conventions; package tariff compiles and checks
+// windows.
+type TariffWindow struct {
+	// Weekdays are ISO day numbers, 1 = Monday .. 7 = Sunday.
+	Weekdays []int16 `bun:"weekdays,array,type:smallint[]"`
+	// StartTime and EndTime bound the window [start, end); an end at or
+	// before the start wraps past midnight.
+	StartTime *ClockTime `bun:"start_time,type:time"`
+	EndTime   *ClockTime `bun:"end_time,type:time"`
+	// SeasonStart and SeasonEnd are "MM-DD" days, both inclusive, recurring
+	// every year.
+	SeasonStart *string `bun:"season_start"`
+	SeasonEnd   *string `bun:"season_end"`
+}
+
+// TariffDailySupplyCharge is a fixed charge per day of supply.
+type TariffDailySupplyCharge struct {
+	bun.BaseModel `bun:"table:tariff_daily_supply_charges,alias:daily_supply_charge"`
+
+	TariffComponentBase
+	// Amount is charged for each day, in currency units.
+	Amount Money `bun:"amount,type:numeric,notnull"`
+}
+
+// TariffUsageRate is a price per kWh imported from the grid, flat or limited
+// to a time-of-use window.
+type TariffUsageRate struct {
+	bun.BaseModel `bun:"table:tariff_usage_rates,alias:usage_rate"`
+
+	TariffComponentBase
+	// Rate is in currency units per kWh.
+	Rate Money `bun:"rate,type:numeric,notnull"`
+	TariffWindow
+}
+
+// TariffFeedInRate is a credit per kWh exported to the grid, flat or
+// time-varying. A negative rate charges for exports.
+type TariffFeedInRate struct {
+	bun.BaseModel `bun:"table:tariff_feed_in_rates,alias:feed_in_rate"`
+
+	TariffComponentBase
+	// Rate is in currency units per kWh, credited.
+	Rate Money `bun:"rate,type:numeric,notnull"`
+	TariffWindow
+}
+
+// Ways a demand charge measures the maximum it charges, stored in
+// TariffDemandCharge.MeasuredOver.
+const (
+	// DemandOverBillingPeriod charges every day of a billing period for the
+	// highest half-hour of the whole period.
+	DemandOverBillingPeriod = "billing_period"
+	// DemandOverDay charges each day for its own highest half-hour.
+	DemandOverDay = "day"
+)
+
+// TariffDemandCharge is a price per kW of maximum half-hourly grid demand
+// inside a window, charged per day.
+type TariffDemandCharge struct {
+	bun.BaseModel `bun:"table:tariff_demand_charges,alias:demand_charge"`
+
+	TariffComponentBase
+	// Rate is in currency units per kW per day.
+	Rate Money `bun:"rate,type:numeric,notnull"`
+	// MeasuredOver is DemandOverBillingPeriod or DemandOverDay.
+	MeasuredOver string `bun:"measured_over,notnull"`
+	TariffWindow
+}
+
+// TariffComponentRow is a row of the tariff_components view: one component of
+// any type, named by Model, with its table row as JSON in Data. Package
+// tariff turns rows back into typed components. Read-only.
+type TariffComponentRow struct {
+	bun.BaseModel `bun:"table:tariff_components,alias:tariff_component"`
+
+	Model    string          `bun:"model"`
+	ID       int64           `bun:"id"`
+	TariffID int64           `bun:"tariff_id"`
+	Data     json.RawMessage `bun:"data,type:jsonb"`
+}
