@@ -142,7 +142,9 @@ type accumulators struct {
 
 // NewSimulator validates cfg and returns a battery at its initial state
 // of charge. nominal is the interval length used for intervals whose
-// Duration is zero; it only matters to the full model.
+// Duration is zero; it only matters to the full model, where an interval
+// of no length moves no energy through a power limit and pays no
+// standby loss. [Run] infers it; a direct caller must supply it.
 func NewSimulator(cfg Config, nominal time.Duration) (*Simulator, error) {
 	s := &Simulator{}
 	if err := s.init(cfg, nominal); err != nil {
