@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
 
@@ -89,7 +90,18 @@ func diffDefinitions(from, to *Definition) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return udiff.Unified("migrations/"+from.Name, "code/"+to.Name, a, b), nil
+	return unified("migrations/"+from.Name, "code/"+to.Name, a, b), nil
+}
+
+// unified is a unified diff of two texts, each ending in a newline.
+func unified(fromLabel, toLabel, a, b string) string {
+	if !strings.HasSuffix(a, "\n") {
+		a += "\n"
+	}
+	if !strings.HasSuffix(b, "\n") {
+		b += "\n"
+	}
+	return udiff.Unified(fromLabel, toLabel, a, b)
 }
 
 func sourcePtr(s Source) *Source {

@@ -1,0 +1,509 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/urfave/cli/v2"
+
+	"github.com/solarview/solarview/internal/database"
+	"github.com/solarview/solarview/internal/viewmig"
+	"github.com/solarview/solarview/migrations"
+	"github.com/solarview/solarview/views"
+)
+
+// defaultMigrationsDir is where makemigrations writes and check reads,
+// relative to the working directory.
+const defaultMigrationsDir = "migrations"
+
+func makemigrationsCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "makemigrations",
+		Usage: "write one migration for every view whose code differs from the latest migration",
+		Description: "Compares each registered view with its latest definition in the migration files and\n" +
+			"writes one <timestamp>_<name>.tx.up.sql / .tx.down.sql pair covering every difference.\n" +
+			"Output column types are planned on a scratch PostgreSQL database (--database-url's\n" +
+			"server, or the embedded one), which is dropped afterwards.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "name", Value: "views", Usage: "migration `NAME` after the timestamp"},
+			&cli.StringFlag{Name: "dir", Value: defaultMigrationsDir, Usage: "migrations `DIR`ectory"},
+			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if a migration would be written"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the migration instead of writing it"},
+		},
+		Action: func(c *cli.Context) error {
+			env := envOf(c)
+			dir := c.String("dir")
+			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+				return fmt.Errorf("migrations directory %s not found: run from the project root or pass --dir", dir)
+			}
+			fsys := os.DirFS(dir)
+			if c.Bool("check") {
+				drift, err := viewmig.Check(views.All(), fsys, dir)
+				if err != nil {
+					return exitCode(2, err.Error())
+				}
+				if len(drift) == 0 {
+					fmt.Fprintln(env.Stdout, "No changes detected")
+					return nil
+				}
+				for _, d := range drift {
+					fmt.Fprintf(env.Stdout, "%s: %s\n", d.View, strings.ReplaceAll(string(d.Kind), "_", " "))
+				}
+				return exitCode(1, "makemigrations would write a migration")
+			}
+			m, err := viewmig.MakeMigration(c.Context, viewmig.MakeOptions{
+				Views:   views.All(),
+				FS:      fsys,
+				Dir:     dir,
+				Name:    c.String("name"),
+				Scratch: func(ctx context.Context) (*bun.DB, func(), error) { return openScratch(ctx, env) },
+			})
+			if errors.Is(err, viewmig.ErrNoChanges) {
+				fmt.Fprintln(env.Stdout, "No changes detected")
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if c.Bool("dry-run") {
+				fmt.Fprintf(env.Stdout, "-- %s\n%s\n-- %s\n%s", m.UpName, m.Up, m.DownName, m.Down)
+				return nil
+			}
+			for _, f := range []struct{ name, text string }{{m.UpName, m.Up}, {m.DownName, m.Down}} {
+				if err := writeNew(filepath.Join(dir, f.name), f.text); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(env.Stdout, "Wrote %s and %s\n", filepath.Join(dir, m.UpName), filepath.Join(dir, m.DownName))
+			for _, name := range sortedKeys(m.Reasons) {
+				fmt.Fprintf(env.Stdout, "  %s: %s\n", name, m.Reasons[name])
+			}
+			return nil
+		},
+	}
+}
+
+// writeNew writes a file that must not exist yet.
+func writeNew(path, text string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing migration: %w", err)
+	}
+	if _, err := io.WriteString(f, text); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// openScratch creates an empty database for planning on the server
+// solarview uses (--database-url's, or the embedded one), and returns a
+// function that drops it.
+func openScratch(ctx context.Context, env *Env) (*bun.DB, func(), error) {
+	adminDSN := env.DatabaseURL
+	dsnFor := func(name string) (string, error) { return withDatabase(env.DatabaseURL, name) }
+	if adminDSN == "" {
+		cluster, err := env.Cluster()
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := cluster.Start(ctx); err != nil {
+			return nil, nil, err
+		}
+		adminDSN = cluster.DSN("postgres")
+		dsnFor = func(name string) (string, error) { return cluster.DSN(name), nil }
+	}
+	admin, err := database.Open(ctx, adminDSN)
+	if err != nil {
+		return nil, nil, err
+	}
+	name := fmt.Sprintf("solarview_plan_%d_%d", os.Getpid(), time.Now().UnixNano()%1_000_000)
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE ? ENCODING 'UTF8' TEMPLATE template0", bun.Ident(name)); err != nil {
+		admin.Close()
+		return nil, nil, fmt.Errorf("creating scratch database (the user needs CREATEDB): %w", err)
+	}
+	drop := func() {
+		_, _ = admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS ? WITH (FORCE)", bun.Ident(name))
+		admin.Close()
+	}
+	dsn, err := dsnFor(name)
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	db, err := database.Open(ctx, dsn)
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); drop() }, nil
+}
+
+// withDatabase returns dsn (a URL or key=value string) pointing at database
+// name instead.
+func withDatabase(dsn, name string) (string, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", errors.New("invalid database URL")
+		}
+		u.Path = "/" + name
+		q := u.Query()
+		q.Del("dbname")
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	// In key=value form the last occurrence of a key wins.
+	return dsn + " dbname='" + strings.ReplaceAll(name, "'", `\'`) + "'", nil
+}
+
+func checkCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "check",
+		Usage: "exit 1 when a view in code differs from its latest migration (no database needed)",
+		Description: "Exit codes: 0 in sync, 1 drift (a unified diff per view), 2 error (a migration or\n" +
+			"view that cannot be read, with file and line). --database also compares the live\n" +
+			"database with the migrations: pending migrations, and views whose live definition\n" +
+			"is not what the migrations created.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "dir", Value: defaultMigrationsDir, Usage: "migrations `DIR`ectory (the embedded migrations when the default is absent)"},
+			&cli.BoolFlag{Name: "database", Usage: "also compare the live database with the migrations"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, json or github (workflow annotations)"},
+		},
+		Action: func(c *cli.Context) error {
+			start := time.Now()
+			env := envOf(c)
+			format := c.String("format")
+			if format != "text" && format != "json" && format != "github" {
+				return exitCode(2, fmt.Sprintf("unknown --format %q: use text, json or github", format))
+			}
+			dir := c.String("dir")
+			fsys, err := migrationsFS(dir, c.IsSet("dir"))
+			rep := checkReport{Status: "ok"}
+			var h *viewmig.History
+			if err == nil {
+				h, err = viewmig.ReadHistory(fsys, dir)
+			}
+			if err == nil {
+				rep.Migrations = len(h.Files)
+				var code []*viewmig.Definition
+				code, err = viewmig.FromViews(views.All())
+				if err == nil {
+					rep.Views = len(code)
+					rep.Drift, err = viewmig.Compare(code, h)
+				}
+			}
+			if err == nil && c.Bool("database") {
+				var db *bun.DB
+				db, err = env.DB(c.Context)
+				if err == nil {
+					rep.Database, err = viewmig.CompareDatabase(c.Context, db, fsys, h)
+				}
+			}
+			rep.ElapsedMS = float64(time.Since(start).Microseconds()) / 1000
+			code := 0
+			switch {
+			case err != nil:
+				rep.Status, code = "error", 2
+				rep.Error = checkErrorOf(err)
+			case len(rep.Drift) > 0 || (rep.Database != nil && !rep.Database.Clean()):
+				rep.Status, code = "drift", 1
+			}
+			switch format {
+			case "json":
+				enc := json.NewEncoder(env.Stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			case "github":
+				rep.writeGitHub(env.Stdout)
+			default:
+				rep.writeText(env.Stdout, env.Stderr)
+			}
+			if code != 0 {
+				return exitCode(code, "")
+			}
+			return nil
+		},
+	}
+}
+
+// migrationsFS opens the migrations directory. When the default directory
+// does not exist (solarview run outside the project), the migrations built
+// into the binary are checked instead.
+func migrationsFS(dir string, explicit bool) (fs.FS, error) {
+	st, err := os.Stat(dir)
+	switch {
+	case err == nil && st.IsDir():
+		return os.DirFS(dir), nil
+	case !explicit && dir == defaultMigrationsDir:
+		return migrations.FS, nil
+	case err == nil:
+		return nil, fmt.Errorf("%s is not a directory", dir)
+	default:
+		return nil, fmt.Errorf("migrations directory %s not found", dir)
+	}
+}
+
+// checkReport is what check prints; its JSON form is stable for tools.
+type checkReport struct {
+	Status     string                  `json:"status"` // ok, drift or error
+	Views      int                     `json:"views"`
+	Migrations int                     `json:"migrations"`
+	Drift      []viewmig.Drift         `json:"drift"`
+	Database   *viewmig.DatabaseReport `json:"database,omitempty"`
+	Error      *checkError             `json:"error,omitempty"`
+	ElapsedMS  float64                 `json:"elapsed_ms"`
+}
+
+type checkError struct {
+	Message string `json:"message"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+}
+
+func checkErrorOf(err error) *checkError {
+	ce := &checkError{Message: err.Error()}
+	var se *viewmig.SourceError
+	if errors.As(err, &se) {
+		ce.File, ce.Line = se.File, se.Line
+	}
+	return ce
+}
+
+func (r *checkReport) writeText(stdout, stderr io.Writer) {
+	if r.Error != nil {
+		fmt.Fprintf(stderr, "solarview check: %s\n", r.Error.Message)
+		return
+	}
+	for _, d := range r.Drift {
+		fmt.Fprintln(stdout, d.Message())
+		if d.Migration != nil {
+			fmt.Fprintf(stdout, "  latest migration: %s\n", d.Migration)
+		}
+		if d.Code != nil {
+			fmt.Fprintf(stdout, "  code: %s\n", relPath(d.Code.String()))
+		}
+		if d.Diff != "" {
+			fmt.Fprintln(stdout, indentDiff(d.Diff))
+		}
+	}
+	if db := r.Database; db != nil {
+		for _, p := range db.Pending {
+			fmt.Fprintf(stdout, "database: migration %s is not applied: run `solarview migrate`\n", p)
+		}
+		for _, d := range db.Drift {
+			switch d.Problem {
+			case "missing":
+				fmt.Fprintf(stdout, "database: view %s is missing, though the migrations create it\n", d.View)
+			case "unexpected":
+				fmt.Fprintf(stdout, "database: view %s exists but no migration creates it\n", d.View)
+			default:
+				fmt.Fprintf(stdout, "database: view %s differs from what the migrations created\n", d.View)
+				fmt.Fprintln(stdout, indentDiff(d.Diff))
+			}
+		}
+	}
+	what := fmt.Sprintf("%d views, %d migrations", r.Views, r.Migrations)
+	if r.Status == "ok" {
+		fmt.Fprintf(stdout, "check: in sync (%s, %.1f ms)\n", what, r.ElapsedMS)
+	} else {
+		fmt.Fprintf(stdout, "check: drift found (%s, %.1f ms)\n", what, r.ElapsedMS)
+	}
+}
+
+// writeGitHub prints GitHub Actions workflow commands: one annotation per
+// problem, placed on the migration (or the code) that needs attention.
+func (r *checkReport) writeGitHub(w io.Writer) {
+	annotate := func(file string, line int, title, msg string) {
+		loc := ""
+		if file != "" {
+			loc = " file=" + ghEscapeProperty(relPath(file))
+			if line > 0 {
+				loc += fmt.Sprintf(",line=%d", line)
+			}
+			loc += ","
+		} else {
+			loc = " "
+		}
+		fmt.Fprintf(w, "::error%stitle=%s::%s\n", loc, ghEscapeProperty(title), ghEscapeData(msg))
+	}
+	if r.Error != nil {
+		annotate(r.Error.File, r.Error.Line, "solarview check error", r.Error.Message)
+		return
+	}
+	for _, d := range r.Drift {
+		msg := d.Message()
+		if d.Diff != "" {
+			msg += "\n" + d.Diff
+		}
+		var at *viewmig.Source
+		switch {
+		case d.Code != nil:
+			at = d.Code
+		case d.Migration != nil:
+			at = d.Migration
+		}
+		if at != nil {
+			annotate(at.File, at.Line, "view drift: "+d.View, msg)
+		} else {
+			annotate("", 0, "view drift: "+d.View, msg)
+		}
+	}
+	if db := r.Database; db != nil {
+		for _, p := range db.Pending {
+			annotate("", 0, "pending migration", "migration "+p+" is not applied")
+		}
+		for _, d := range db.Drift {
+			annotate("", 0, "database view drift: "+d.View, d.Problem+"\n"+d.Diff)
+		}
+	}
+	fmt.Fprintf(w, "solarview check: %s (%d views, %d migrations, %.1f ms)\n", r.Status, r.Views, r.Migrations, r.ElapsedMS)
+}
+
+func ghEscapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func ghEscapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// relPath shows an absolute file (as runtime.Caller reports it) relative
+// to the working directory when it is below it.
+func relPath(p string) string {
+	if !filepath.IsAbs(p) {
+		return p
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return p
+}
+
+func indentDiff(d string) string {
+	return "    " + strings.ReplaceAll(strings.TrimRight(d, "\n"), "\n", "\n    ")
+}
+
+func sqlviewCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "sqlview",
+		Usage:     "print the SQL a view renders to",
+		ArgsUsage: "NAME",
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return errors.New("sqlview needs exactly one view name")
+			}
+			v, err := lookupView(c.Args().First())
+			if err != nil {
+				return err
+			}
+			d, err := viewmig.FromView(v)
+			if err != nil {
+				return err
+			}
+			sql, err := d.CreateSQL(false)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(envOf(c).Stdout, sql)
+			return nil
+		},
+	}
+}
+
+// lookupView finds a registered view, suggesting the closest name on a typo.
+func lookupView(name string) (views.View, error) {
+	if v, ok := views.Lookup(name); ok {
+		return v, nil
+	}
+	var names []string
+	for _, v := range views.All() {
+		names = append(names, v.Name)
+	}
+	if s := viewmig.Suggest(name, names); s != "" {
+		return views.View{}, fmt.Errorf("unknown view %q; did you mean %q?", name, s)
+	}
+	return views.View{}, fmt.Errorf("unknown view %q; views: %s", name, strings.Join(names, ", "))
+}
+
+func refreshCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "refresh",
+		Usage:     "refresh materialized views, dependencies first",
+		ArgsUsage: "[VIEW...]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "concurrently", Usage: "REFRESH ... CONCURRENTLY (needs a unique index; readers are not blocked)"},
+		},
+		Action: func(c *cli.Context) error {
+			env := envOf(c)
+			defs, err := viewmig.FromViews(views.All())
+			if err != nil {
+				return err
+			}
+			var names []string
+			if c.NArg() == 0 {
+				for _, d := range defs {
+					if d.Materialized {
+						names = append(names, d.Name)
+					}
+				}
+			}
+			for _, arg := range c.Args().Slice() {
+				v, err := lookupView(arg)
+				if err != nil {
+					return err
+				}
+				if !v.Materialized {
+					return fmt.Errorf("view %q is not materialized; there is nothing to refresh", arg)
+				}
+				names = append(names, v.Name)
+			}
+			if len(names) == 0 {
+				fmt.Fprintln(env.Stdout, "No materialized views to refresh.")
+				return nil
+			}
+			db, err := env.DB(c.Context)
+			if err != nil {
+				return err
+			}
+			mode := ""
+			if c.Bool("concurrently") {
+				mode = "CONCURRENTLY "
+			}
+			for _, name := range viewmig.DependencyOrder(defs, names) {
+				start := time.Now()
+				if _, err := db.ExecContext(c.Context, "REFRESH MATERIALIZED VIEW "+mode+"?", bun.Ident(name)); err != nil {
+					return fmt.Errorf("refreshing %s: %w", name, err)
+				}
+				fmt.Fprintf(env.Stdout, "refreshed %s (%s)\n", name, time.Since(start).Round(time.Millisecond))
+			}
+			return nil
+		},
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
