@@ -1,0 +1,144 @@
+package tariff
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/solarview/solarview/models"
+)
+
+func TestParsePlanExample(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("testdata", "tou_plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	comps, err := ParsePlan(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tariff := &Tariff{Name: "example", Components: comps}
+	if err := tariff.Validate(); err != nil {
+		t.Fatalf("the README's example plan is not a valid tariff: %v", err)
+	}
+	var got []string
+	for _, c := range comps {
+		got = append(got, c.Category().String()+" "+labelOrDash(c)+": "+c.Describe())
+	}
+	want := []string{
+		"supply -: 1.10 per day",
+		"feed-in -: 0.05 per kWh exported, 21:00–16:00",
+		"feed-in Evening: 0.12 per kWh exported, 16:00–21:00",
+		"demand -: 0.2475 per kW per day of the billing period's peak half-hour, Mon–Fri 15:00–21:00",
+		"usage Peak: 0.55 per kWh imported, Mon–Fri 14:00–20:00, 11-01 to 03-31",
+		"usage Shoulder: 0.30 per kWh imported, Mon–Fri 07:00–14:00, 11-01 to 03-31",
+		"usage Shoulder: 0.30 per kWh imported, Mon–Fri 20:00–22:00, 11-01 to 03-31",
+		"usage Off-peak: 0.18 per kWh imported, Mon–Fri 22:00–07:00, 11-01 to 03-31",
+		"usage Off-peak: 0.18 per kWh imported, Sat, Sun, 11-01 to 03-31",
+		"usage -: 0.27 per kWh imported, 04-01 to 10-31",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("components:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func labelOrDash(c Component) string {
+	if l := c.ComponentBase().Label; l != "" {
+		return l
+	}
+	return "-"
+}
+
+func TestParsePlanFlatAndMonths(t *testing.T) {
+	t.Parallel()
+	comps, err := ParsePlan([]byte(`{
+		"dailySupplyCharge": "0.9350",
+		"tariffPeriod": [
+			{"startMonth": 12, "endMonth": 2, "rates": [{"unitPrice": 0.40}]},
+			{"startMonth": 3, "endMonth": 11, "rates": [{"unitPrice": "0.25"}],
+			 "demandCharges": [{"amount": 0.1, "measurementPeriod": "DAY"}]}
+		]
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(comps) != 4 {
+		t.Fatalf("%d components, want 4", len(comps))
+	}
+	if s := comps[0].(*DailySupplyCharge).Amount; s != 935_000_000 {
+		t.Errorf("supply = %s", s)
+	}
+	summer := comps[1].(*UsageRate)
+	if *summer.SeasonStart != "12-01" || *summer.SeasonEnd != "02-29" {
+		t.Errorf("December to February = %s to %s, want 12-01 to 02-29", *summer.SeasonStart, *summer.SeasonEnd)
+	}
+	winter := comps[2].(*UsageRate)
+	if *winter.SeasonStart != "03-01" || *winter.SeasonEnd != "11-30" {
+		t.Errorf("March to November = %s to %s", *winter.SeasonStart, *winter.SeasonEnd)
+	}
+	if d := comps[3].(*DemandCharge); d.MeasuredOver != models.DemandOverDay || *d.SeasonStart != "03-01" {
+		t.Errorf("demand = %+v", d)
+	}
+	if err := CheckCoverage(comps); err != nil {
+		t.Errorf("seasons by month should cover the year: %v", err)
+	}
+}
+
+func TestParsePlanErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		plan string
+		want string
+	}{
+		{`{"timeOfUseRates": [{"unitPrice": 0.2, "startTime": "07:00", "endTime": "14:00"},
+		   {"unitPrice": 0.5, "startTime": "25:00", "endTime": "20:00"}]}`,
+			`$.timeOfUseRates[1].startTime: "25:00" is not a time`},
+		{`{"dailySupplyCharge": "abc"}`, `$.dailySupplyCharge: "abc" is not an amount: is not a number`},
+		{`{"dailySupplyCharge": 1.1234567891}`, `$.dailySupplyCharge: "1.1234567891" is not an amount: has more than 9 decimal places`},
+		{`{"dailySupplyCharge": [1]}`, `$.dailySupplyCharge: want an amount (a number such as 0.30), got a list`},
+		{`{"rates": [{"unitPrice": 0.3}, {"unitPrice": 0.2}]}`, `$.rates[1]: block rates`},
+		{`{"rates": [{"price": 0.3}]}`, `$.rates[0].price: unknown field (known here: unitPrice)`},
+		{`{"rates": [{}]}`, `$.rates[0]: unitPrice is missing`},
+		{`{"rates": {"unitPrice": 0.3}}`, `$.rates: want a list, got an object`},
+		{`{"usage": 0.3}`, `$.usage: unknown field`},
+		{`[]`, `$: want an object, got a list`},
+		{`{"timeOfUseRates": [{"unitPrice": 0.5, "days": ["MON", "FUN"]}]}`, `$.timeOfUseRates[0].days[1]: "FUN" is not a day`},
+		{`{"timeOfUseRates": [{"unitPrice": 0.5, "days": ["MON", "MON"]}]}`, `$.timeOfUseRates[0].days[1]: "MON" is listed twice`},
+		{`{"timeOfUseRates": [{"unitPrice": 0.5, "days": ["PUBLIC_HOLIDAYS"]}]}`, `$.timeOfUseRates[0].days[0]: public holidays are not supported`},
+		{`{"timeOfUseRates": [{"unitPrice": 0.5, "days": []}]}`, `$.timeOfUseRates[0].days: want a non-empty list`},
+		{`{"timeOfUseRates": [{"unitPrice": 0.5, "startTime": "07:00"}]}`, `$.timeOfUseRates[0]: endTime is missing`},
+		{`{"timeOfUseRates": [{"unitPrice": 0.5, "startTime": "07:00", "endTime": "07:00"}]}`, `$.timeOfUseRates[0].endTime: "07:00" is also the start time`},
+		{`{"timeOfUseRates": [{"unitPrice": 0.5, "startTime": "24:00", "endTime": "07:00"}]}`, `$.timeOfUseRates[0].startTime: a window cannot start at 24:00`},
+		{`{"timeOfUseRates": [{"unitPrice": -0.5}]}`, `$.timeOfUseRates[0]: usage rate: rate -0.50 is negative`},
+		{`{"timeOfUseRates": [{"unitPrice": 0.5, "timeOfUse": [{"startTime": "07:00", "endTime": "9am"}]}]}`,
+			`$.timeOfUseRates[0].timeOfUse[0].endTime: "9am" is not a time`},
+		{`{"timeOfUseRates": [{"unitPrice": 0.5, "days": ["MON"], "timeOfUse": [{"days": ["TUE"]}]}]}`,
+			`$.timeOfUseRates[0].days: give the window either here or in timeOfUse, not both`},
+		{`{"solarFeedInTariff": [{"unitPrice": 0.05, "startTime": 16, "endTime": "21:00"}]}`,
+			`$.solarFeedInTariff[0].startTime: want a "HH:MM" string, got 16`},
+		{`{"demandCharges": [{"amount": 0.3, "measurementPeriod": "MONTH"}]}`,
+			`$.demandCharges[0].measurementPeriod: "MONTH" is not DAY or BILLING_PERIOD`},
+		{`{"tariffPeriod": [{"rates": [{"unitPrice": 0.3}]}]}`, `$.tariffPeriod[0]: a tariffPeriod needs startDate and endDate`},
+		{`{"tariffPeriod": [{"startDate": "11-01", "endDate": "02-30"}]}`, `$.tariffPeriod[0].endDate: "02-30" is not a MM-DD day`},
+		{`{"tariffPeriod": [{"startMonth": 0, "endMonth": 3}]}`, `$.tariffPeriod[0].startMonth: want a month number 1-12, got 0`},
+		{`{"tariffPeriod": [{"startDate": "11-01", "endDate": "03-31", "dailySupplyCharge": 1}]}`,
+			`$.tariffPeriod[0].dailySupplyCharge: supply charges cannot vary by season`},
+		{"{\n  \"rates\": [\n    {\"unitPrice\": 0.3,}\n  ]\n}", `line 3, column 23: not valid JSON: invalid character '}'`},
+		{`{"rates": [`, `line 1, column 12: not valid JSON: unexpected end of file`},
+		{`{} {}`, `$: unexpected data after the plan object`},
+	}
+	for _, tt := range tests {
+		_, err := ParsePlan([]byte(tt.plan))
+		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("ParsePlan(%s)\n got: %v\nwant: %s", tt.plan, err, tt.want)
+		}
+	}
+	_, err := ParsePlan([]byte(`{"timeOfUseRates": [{"unitPrice": 0.5, "startTime": "x", "endTime": "y"}]}`))
+	var pe *PlanError
+	if !errors.As(err, &pe) || pe.Path != "$.timeOfUseRates[0].startTime" {
+		t.Errorf("want a *PlanError with the path, got %#v", err)
+	}
+}
