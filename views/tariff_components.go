@@ -1,0 +1,61 @@
+package views
+
+import "github.com/uptrace/bun"
+
+// TariffComponentBranch is one component table in the tariff_components view.
+type TariffComponentBranch struct {
+	// Model is the component type's name in package tariff's registry; the
+	// view's model column carries it.
+	Model string
+	// Table is the component table.
+	Table string
+}
+
+// TariffComponentBranches are the component tables solarview ships, one
+// line per type, matching tariff.Components.
+var TariffComponentBranches = []TariffComponentBranch{
+	{Model: "daily_supply_charge", Table: "tariff_daily_supply_charges"},
+	{Model: "usage_rate", Table: "tariff_usage_rates"},
+	{Model: "feed_in_rate", Table: "tariff_feed_in_rates"},
+	{Model: "demand_charge", Table: "tariff_demand_charges"},
+}
+
+// tariff_components unions every tariff component table as (model, id,
+// tariff_id, data), data being the whole row as jsonb: the seed "QuerySets of
+// various models". The tables keep their own columns and constraints, yet
+// one query (WHERE tariff_id IN ...) fetches every component of the tariffs
+// a site uses, and package tariff rebuilds each row as its own Go type from
+// model and data.
+func init() {
+	Register(View{Name: "tariff_components", Query: func(db *bun.DB) *bun.SelectQuery {
+		return TariffComponents(db, TariffComponentBranches)
+	}})
+}
+
+// TariffComponents builds the tariff_components view over branches. It is
+// exported so a test can add a component type of its own and build the view
+// with one more branch.
+func TariffComponents(db *bun.DB, branches []TariffComponentBranch) *bun.SelectQuery {
+	var union *bun.SelectQuery
+	for _, b := range branches {
+		q := db.NewSelect().
+			TableExpr("? AS c", bun.Ident(b.Table)).
+			ColumnExpr("?::text AS model", b.Model).
+			ColumnExpr("c.id").
+			ColumnExpr("c.tariff_id").
+			ColumnExpr("to_jsonb(c) AS data")
+		if union == nil {
+			union = q
+		} else {
+			union = union.UnionAll(q)
+		}
+	}
+	// Selecting from the union names the view's columns in one place and
+	// keeps each branch self-contained.
+	return db.NewSelect().
+		TableExpr("(?) AS u", union).
+		ColumnExpr("u.model").
+		ColumnExpr("u.id").
+		ColumnExpr("u.tariff_id").
+		ColumnExpr("u.data")
+}
