@@ -2,6 +2,9 @@ package dbtest_test
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -105,17 +108,66 @@ func TestDatabaseIsDroppedAtCleanup(t *testing.T) {
 	}
 }
 
+// TestWithTestDatabaseURL runs this package's other tests again in a child
+// process with TEST_DATABASE_URL pointing at a database of this binary's
+// server, as CI would point it at a service container, and checks that the
+// child left no database behind.
+func TestWithTestDatabaseURL(t *testing.T) {
+	if os.Getenv(dbtest.EnvURL) != "" {
+		t.Skip("this is the child run")
+	}
+	// Not parallel: while it runs, no other test creates databases, so the
+	// list of databases must be the same before and after the child.
+	dsn := dbtest.NewDatabase(t, false)
+	ctx := context.Background()
+	admin, err := database.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	databases := func() []string {
+		var names []string
+		if err := admin.NewSelect().Table("pg_database").Column("datname").Order("datname").Scan(ctx, &names); err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	xid := func() int64 {
+		var x int64
+		if err := admin.QueryRowContext(ctx, "SELECT txid_current()").Scan(&x); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	before, xidBefore := databases(), xid()
+
+	cmd := exec.Command(os.Args[0], "-test.count=1",
+		"-test.run=^(TestParallelTestsGetTheirOwnDatabase|TestMigratedDatabaseHasTheSchema|TestDatabaseIsDroppedAtCleanup)$")
+	cmd.Env = append(os.Environ(), dbtest.EnvURL+"="+dsn)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("tests with %s: %v\n%s", dbtest.EnvURL, err, out)
+	}
+	if after := databases(); strings.Join(after, " ") != strings.Join(before, " ") {
+		t.Errorf("databases before the child run: %v\nafter: %v", before, after)
+	}
+	// Each CREATE and DROP DATABASE the child ran here took a transaction id;
+	// had it started a server of its own, only our second call would have.
+	if used := xid() - xidBefore; used < 5 {
+		t.Errorf("the child run used %d transactions on the %s server; it seems to have started its own", used, dbtest.EnvURL)
+	}
+}
+
 // BenchmarkNewMigratedDB measures the per-test cost of a migrated database
 // relative to an empty one created in the same run.
 func BenchmarkNewMigratedDB(b *testing.B) {
+	dbtest.NewDatabase(b, true) // start the server and build the template untimed
 	b.Run("empty", func(b *testing.B) {
 		for b.Loop() {
 			dbtest.NewDatabase(b, false)
 		}
 	})
 	b.Run("migrated", func(b *testing.B) {
-		dbtest.NewDatabase(b, true) // build the template outside the timing
-		b.ResetTimer()
 		for b.Loop() {
 			dbtest.NewDatabase(b, true)
 		}

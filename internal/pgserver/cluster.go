@@ -456,24 +456,36 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	defer unlock()
 	st := c.status()
 	if !st.Running {
+		c.removeTmpSocketDir()
 		return nil
 	}
 	if err := syscall.Kill(st.PID, syscall.SIGINT); err != nil && !errors.Is(err, syscall.ESRCH) {
 		return fmt.Errorf("stopping embedded PostgreSQL (pid %d): %w", st.PID, err)
 	}
-	if c.waitExit(ctx, st.PID, 60*time.Second) {
-		return nil
-	}
-	if ctx.Err() != nil {
+	stopped := c.waitExit(ctx, st.PID, 60*time.Second)
+	if !stopped && ctx.Err() != nil {
 		return fmt.Errorf("stopping embedded PostgreSQL (pid %d): %w", st.PID, ctx.Err())
 	}
-	// A fast shutdown that hangs for a minute is stuck; an immediate shutdown
-	// still leaves a consistent cluster (it recovers from WAL on next start).
-	_ = syscall.Kill(st.PID, syscall.SIGQUIT)
-	if c.waitExit(ctx, st.PID, 10*time.Second) {
-		return nil
+	if !stopped {
+		// A fast shutdown that hangs for a minute is stuck; an immediate
+		// shutdown still leaves a consistent cluster (it recovers from WAL
+		// on the next start).
+		_ = syscall.Kill(st.PID, syscall.SIGQUIT)
+		if !c.waitExit(ctx, st.PID, 10*time.Second) {
+			return fmt.Errorf("embedded PostgreSQL (pid %d) did not stop; see %s", st.PID, c.logPath())
+		}
 	}
-	return fmt.Errorf("embedded PostgreSQL (pid %d) did not stop; see %s", st.PID, c.logPath())
+	c.removeTmpSocketDir()
+	return nil
+}
+
+// removeTmpSocketDir removes the socket directory if it is the fallback in
+// /tmp, which would otherwise outlive the cluster (the one beside the data
+// directory goes when that does). os.Remove leaves it if not empty.
+func (c *Cluster) removeTmpSocketDir() {
+	if c.socketDir != c.dataDir+".run" {
+		_ = os.Remove(c.socketDir)
+	}
 }
 
 // waitExit waits until the postmaster has removed its pid file or is gone.

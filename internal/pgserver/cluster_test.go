@@ -261,6 +261,13 @@ func TestConcurrentStartInOneProcess(t *testing.T) {
 	if got := query(t, clusters[3].DSN("postgres"), "SHOW server_encoding"); got != "UTF8" {
 		t.Errorf("server_encoding = %s", got)
 	}
+	// Nothing may be left behind in /tmp once the cluster is stopped.
+	if err := clusters[1].Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(clusters[0].SocketDir()); !os.IsNotExist(err) {
+		t.Errorf("socket directory %s still exists after Stop (err %v)", clusters[0].SocketDir(), err)
+	}
 }
 
 func TestStartFromTwoProcesses(t *testing.T) {
