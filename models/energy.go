@@ -48,11 +48,11 @@ const (
 type MeterInterval struct {
 	bun.BaseModel `bun:"table:meter_intervals,alias:meter_interval"`
 
-	SiteID    int64         `bun:"site_id,pk"`
-	Channel   string        `bun:"channel,pk"`
-	Direction string        `bun:"direction,notnull"`
-	Timestamp time.Time     `bun:"timestamp,pk"`
-	Duration  time.Duration `bun:"duration,type:interval,notnull"`
-	Energy    float64       `bun:"energy,notnull"`
-	Quality   string        `bun:"quality,notnull"`
+	SiteID    int64     `bun:"site_id,pk"`
+	Channel   string    `bun:"channel,pk"`
+	Direction string    `bun:"direction,notnull"`
+	Timestamp time.Time `bun:"timestamp,pk"`
+	Duration  Interval  `bun:"duration,type:interval,notnull"`
+	Energy    float64   `bun:"energy,notnull"`
+	Quality   string    `bun:"quality,notnull"`
 }

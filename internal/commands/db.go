@@ -47,7 +47,9 @@ func dbCommand() *cli.Command {
 				Name:      "psql",
 				Usage:     "open psql on database DB (default: " + MainDatabase + "); further arguments go to psql",
 				ArgsUsage: "[DB] [PSQL-ARGS...]",
-				Action:    dbPsql,
+				// Everything after DB belongs to psql, flags included.
+				SkipFlagParsing: true,
+				Action:          dbPsql,
 			},
 		},
 	}

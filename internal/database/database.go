@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,13 +41,30 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 	var encoding string
 	if err := db.QueryRowContext(ctx, "SHOW server_encoding").Scan(&encoding); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("cannot connect to database %q on %s: %w", cfg.Database, describeHost(cfg), err)
+		return nil, fmt.Errorf("cannot connect to database %q on %s: %s", cfg.Database, describeHost(cfg), oneLine(err))
 	}
 	if encoding != "UTF8" {
 		db.Close()
 		return nil, fmt.Errorf("database %q uses encoding %s; solarview needs a UTF8 database", cfg.Database, encoding)
 	}
 	return db, nil
+}
+
+// oneLine flattens pgx's multi-line connection errors (one line per host
+// address tried) into one line, dropping repeats, so the CLI's error stays
+// one line.
+func oneLine(err error) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || seen[line] {
+			continue
+		}
+		seen[line] = true
+		parts = append(parts, line)
+	}
+	return strings.Join(parts, " ")
 }
 
 // describeHost names the server for error messages without credentials.

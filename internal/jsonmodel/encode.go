@@ -1,6 +1,8 @@
 package jsonmodel
 
 import (
+	"github.com/solarview/solarview/internal/pginterval"
+
 	"bytes"
 	"database/sql/driver"
 	"encoding/json"
@@ -56,7 +58,7 @@ func encodeField(field *schema.Field, strct reflect.Value) ([]byte, error) {
 		return json.Marshal(fv.Interface().(time.Time).Format(time.RFC3339Nano))
 	case durationType:
 		if strings.EqualFold(field.UserSQLType, "interval") {
-			return json.Marshal(formatInterval(fv.Interface().(time.Duration)))
+			return json.Marshal(pginterval.Format(fv.Interface().(time.Duration)))
 		}
 	}
 	if isArrayField(field) || isJSONField(field) {

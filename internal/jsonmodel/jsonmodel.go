@@ -24,6 +24,8 @@
 package jsonmodel
 
 import (
+	"github.com/solarview/solarview/internal/pginterval"
+
 	"bytes"
 	"database/sql/driver"
 	"encoding/json"
@@ -206,7 +208,7 @@ func scanField(field *schema.Field, strct reflect.Value, raw json.RawMessage) er
 			}
 			return field.ScanValue(strct, t)
 		case durationType:
-			d, err := parseInterval(s)
+			d, err := pginterval.Parse(s)
 			if err != nil {
 				return err
 			}

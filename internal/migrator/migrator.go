@@ -30,8 +30,17 @@ const lockKey int64 = 0x736f6c6172766965 // "solarvie"
 // Migration is one migration and whether it is applied.
 type Migration = migrate.Migration
 
-// Up applies every pending migration in name order and returns the names it
-// applied. Progress goes to w.
+// Label names a migration as its files do: "20261121000001_foundation".
+// bun/migrate keeps the timestamp as the name and the rest as a comment.
+func Label(m Migration) string {
+	if m.Comment == "" {
+		return m.Name
+	}
+	return m.Name + "_" + m.Comment
+}
+
+// Up applies every pending migration in name order and returns the labels
+// (see [Label]) of those it applied. Progress goes to w.
 func Up(ctx context.Context, db *bun.DB, w io.Writer) ([]string, error) {
 	ms, err := migrations.New()
 	if err != nil {
@@ -50,8 +59,8 @@ func UpWith(ctx context.Context, db *bun.DB, ms *migrate.Migrations, w io.Writer
 		}
 		group, err := m.Migrate(ctx)
 		for _, mig := range appliedIn(group, err) {
-			applied = append(applied, mig.Name)
-			fmt.Fprintf(w, "applied %s\n", mig.Name)
+			applied = append(applied, Label(mig))
+			fmt.Fprintf(w, "applied %s\n", Label(mig))
 		}
 		return err
 	}, ms)
@@ -90,8 +99,8 @@ func DownWith(ctx context.Context, db *bun.DB, ms *migrate.Migrations, w io.Writ
 		}
 		group, err := m.Rollback(ctx)
 		for _, mig := range appliedIn(group, err) {
-			undone = append(undone, mig.Name)
-			fmt.Fprintf(w, "rolled back %s\n", mig.Name)
+			undone = append(undone, Label(mig))
+			fmt.Fprintf(w, "rolled back %s\n", Label(mig))
 		}
 		return err
 	}, ms)
@@ -127,19 +136,19 @@ func withLock(ctx context.Context, db *bun.DB, w io.Writer, fn func(*migrate.Mig
 	defer conn.Close()
 
 	var got bool
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", lockKey).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(?)", lockKey).Scan(&got); err != nil {
 		return fmt.Errorf("taking the migration lock: %w", err)
 	}
 	if !got {
 		fmt.Fprintln(w, "waiting for another migration run to finish…")
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", lockKey); err != nil {
 			return fmt.Errorf("waiting for the migration lock: %w", err)
 		}
 	}
 	defer func() {
 		// A background context: the lock must be released even when ctx
 		// was cancelled, or this pooled connection would keep it.
-		_, uerr := conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1)", lockKey)
+		_, uerr := conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(?)", lockKey)
 		if uerr != nil && !errors.Is(uerr, sql.ErrConnDone) {
 			err = errors.Join(err, fmt.Errorf("releasing the migration lock: %w", uerr))
 		}

@@ -1,0 +1,110 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/urfave/cli/v2"
+
+	"github.com/solarview/solarview/internal/database"
+	"github.com/solarview/solarview/models"
+)
+
+// defaultTimeZone is where the seeds' data and the NEM live; most users of
+// solarview are Australian households.
+const defaultTimeZone = "Australia/Sydney"
+
+func siteCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "site",
+		Usage: "add or list sites (households / meters)",
+		Subcommands: []*cli.Command{
+			{
+				Name:      "add",
+				Usage:     "add a site",
+				ArgsUsage: "NAME",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "nmi", Usage: "National Metering Identifier of the site's meter"},
+					&cli.StringFlag{Name: "tz", Value: defaultTimeZone, Usage: "IANA time zone of the site; daily figures use its local date"},
+				},
+				Action: siteAdd,
+			},
+			{
+				Name:   "list",
+				Usage:  "list sites",
+				Action: siteList,
+			},
+		},
+	}
+}
+
+func siteAdd(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return errors.New("site add needs exactly one NAME")
+	}
+	site := &models.Site{Name: strings.TrimSpace(c.Args().First()), TimeZone: c.String("tz")}
+	if site.Name == "" {
+		return errors.New("site name must not be empty")
+	}
+	if _, err := time.LoadLocation(site.TimeZone); err != nil || site.TimeZone == "" || site.TimeZone == "Local" {
+		return fmt.Errorf("unknown time zone %q: use an IANA name such as Australia/Adelaide", site.TimeZone)
+	}
+	if nmi := strings.TrimSpace(c.String("nmi")); nmi != "" {
+		site.NMI = &nmi
+	}
+	env := envOf(c)
+	db, err := env.DB(c.Context)
+	if err != nil {
+		return err
+	}
+	if _, err := db.NewInsert().Model(site).Returning("id").Exec(c.Context); err != nil {
+		return explainSiteError(err, site)
+	}
+	fmt.Fprintf(env.Stdout, "Added site %q (id %d, time zone %s).\n", site.Name, site.ID, site.TimeZone)
+	return nil
+}
+
+func explainSiteError(err error, site *models.Site) error {
+	switch constraint, _ := database.IsViolation(err, database.UniqueViolation); constraint {
+	case "sites_name_key":
+		return fmt.Errorf("a site named %q already exists", site.Name)
+	case "sites_nmi_key":
+		return fmt.Errorf("a site with NMI %q already exists", *site.NMI)
+	}
+	if _, ok := database.IsViolation(err, database.CheckViolation); ok {
+		return fmt.Errorf("site %q refused by the database: %v", site.Name, err)
+	}
+	return fmt.Errorf("adding site %q: %w", site.Name, err)
+}
+
+func siteList(c *cli.Context) error {
+	env := envOf(c)
+	db, err := env.DB(c.Context)
+	if err != nil {
+		return err
+	}
+	var sites []models.Site
+	if err := db.NewSelect().Model(&sites).Order("name").Scan(c.Context); err != nil {
+		return fmt.Errorf("listing sites: %w", err)
+	}
+	if len(sites) == 0 {
+		fmt.Fprintln(env.Stdout, "No sites yet: add one with `solarview site add NAME`.")
+		return nil
+	}
+	t := table.NewWriter()
+	t.SetOutputMirror(env.Stdout)
+	t.SetStyle(table.StyleLight)
+	t.AppendHeader(table.Row{"ID", "Name", "NMI", "Time zone"})
+	for _, s := range sites {
+		nmi := ""
+		if s.NMI != nil {
+			nmi = *s.NMI
+		}
+		t.AppendRow(table.Row{s.ID, s.Name, nmi, s.TimeZone})
+	}
+	t.Render()
+	return nil
+}
