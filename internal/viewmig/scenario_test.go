@@ -235,7 +235,7 @@ func cloneFS(m fstest.MapFS) fstest.MapFS {
 	return out
 }
 
-func migrations(t *testing.T, fsys fstest.MapFS) *migrate.Migrations {
+func discover(t *testing.T, fsys fstest.MapFS) *migrate.Migrations {
 	t.Helper()
 	ms := migrate.NewMigrations()
 	if err := ms.Discover(fsys); err != nil {
@@ -246,7 +246,7 @@ func migrations(t *testing.T, fsys fstest.MapFS) *migrate.Migrations {
 
 func migrateUp(t *testing.T, db *bun.DB, fsys fstest.MapFS) {
 	t.Helper()
-	m := migrate.NewMigrator(db, migrations(t, fsys), migrate.WithMarkAppliedOnSuccess(true))
+	m := migrate.NewMigrator(db, discover(t, fsys), migrate.WithMarkAppliedOnSuccess(true))
 	if err := m.Init(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func migrateUp(t *testing.T, db *bun.DB, fsys fstest.MapFS) {
 
 func rollback(t *testing.T, db *bun.DB, fsys fstest.MapFS) {
 	t.Helper()
-	m := migrate.NewMigrator(db, migrations(t, fsys), migrate.WithMarkAppliedOnSuccess(true))
+	m := migrate.NewMigrator(db, discover(t, fsys), migrate.WithMarkAppliedOnSuccess(true))
 	if _, err := m.Rollback(context.Background()); err != nil {
 		t.Fatalf("rollback: %v", err)
 	}
