@@ -23,6 +23,10 @@ import (
 	"github.com/solarview/solarview/views"
 )
 
+// registeredViews returns the views defined in code. Tests replace it with
+// views of their own rather than touching the global registry.
+var registeredViews = views.All
+
 // defaultMigrationsDir is where makemigrations writes and check reads,
 // relative to the working directory.
 const defaultMigrationsDir = "migrations"
@@ -49,7 +53,7 @@ func makemigrationsCommand() *cli.Command {
 			}
 			fsys := os.DirFS(dir)
 			if c.Bool("check") {
-				drift, err := viewmig.Check(views.All(), fsys, dir)
+				drift, err := viewmig.Check(registeredViews(), fsys, dir)
 				if err != nil {
 					return exitCode(2, err.Error())
 				}
@@ -63,7 +67,7 @@ func makemigrationsCommand() *cli.Command {
 				return exitCode(1, "makemigrations would write a migration")
 			}
 			m, err := viewmig.MakeMigration(c.Context, viewmig.MakeOptions{
-				Views:   views.All(),
+				Views:   registeredViews(),
 				FS:      fsys,
 				Dir:     dir,
 				Name:    c.String("name"),
@@ -198,7 +202,7 @@ func checkCommand() *cli.Command {
 			if err == nil {
 				rep.Migrations = len(h.Files)
 				var code []*viewmig.Definition
-				code, err = viewmig.FromViews(views.All())
+				code, err = viewmig.FromViews(registeredViews())
 				if err == nil {
 					rep.Views = len(code)
 					rep.Drift, err = viewmig.Compare(code, h)
@@ -430,11 +434,11 @@ func sqlviewCommand() *cli.Command {
 
 // lookupView finds a registered view, suggesting the closest name on a typo.
 func lookupView(name string) (views.View, error) {
-	if v, ok := views.Lookup(name); ok {
-		return v, nil
-	}
 	var names []string
-	for _, v := range views.All() {
+	for _, v := range registeredViews() {
+		if v.Name == name {
+			return v, nil
+		}
 		names = append(names, v.Name)
 	}
 	if s := viewmig.Suggest(name, names); s != "" {
@@ -453,7 +457,7 @@ func refreshCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			env := envOf(c)
-			defs, err := viewmig.FromViews(views.All())
+			defs, err := viewmig.FromViews(registeredViews())
 			if err != nil {
 				return err
 			}
