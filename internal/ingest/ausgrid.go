@@ -132,14 +132,14 @@ func (a *ausgrid) header(h []string) error {
 	}
 	for i, w := range want {
 		if !strings.EqualFold(strings.TrimSpace(h[i]), w) {
-			return fmt.Errorf("header column %d is %q, want %q", i+1, h[i], w)
+			return fmt.Errorf("header column %d is %q, want %q", i+1, clip([]byte(h[i])), w)
 		}
 	}
 	for k := 0; k < ausgridSlots; k++ {
 		label := strings.TrimSpace(h[len(want)+k])
 		end := (k + 1) * 30 % (24 * 60)
 		if m, ok := parseClock(label); !ok || m != end {
-			return fmt.Errorf("header column %d is %q, want %d:%02d (the half hour ending then)", len(want)+k+1, label, end/60, end%60)
+			return fmt.Errorf("header column %d is %q, want %d:%02d (the half hour ending then)", len(want)+k+1, clip([]byte(label)), end/60, end%60)
 		}
 	}
 	a.width = len(want) + ausgridSlots
@@ -149,7 +149,7 @@ func (a *ausgrid) header(h []string) error {
 		a.qcol = a.width
 		a.width++
 	default:
-		return fmt.Errorf("unexpected header column %q after the half hours (want Row Quality or nothing)", extra[0])
+		return fmt.Errorf("unexpected header column %q after the half hours (want Row Quality or nothing)", clip([]byte(extra[0])))
 	}
 	return nil
 }
@@ -296,7 +296,7 @@ func (a *ausgrid) readGroup() {
 				return
 			}
 			if v < 0 {
-				a.fail(line, "half hour %d value %s is negative", k+1, f)
+				a.fail(line, "half hour %d value %s is negative", k+1, clip([]byte(f)))
 				return
 			}
 			row.values[k] = v

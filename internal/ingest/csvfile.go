@@ -296,7 +296,12 @@ func (s *csvSource) fill() {
 		return
 	}
 	for i := 1; i < len(s.queue); i++ {
-		if gap := s.queue[i].t.Sub(s.queue[i-1].t); gap > 0 && (s.step == 0 || gap < s.step) {
+		gap := s.queue[i].t.Sub(s.queue[i-1].t)
+		if gap <= 0 {
+			s.notAfter(&s.queue[i], s.queue[i-1].t)
+			return
+		}
+		if s.step == 0 || gap < s.step {
 			s.step = gap
 		}
 	}
@@ -354,7 +359,7 @@ func (s *csvSource) read() (csvLine, bool) {
 				break
 			}
 			if v < 0 {
-				bad = !s.fail(line, "%s value %s is negative", roleNames[r], f)
+				bad = !s.fail(line, "%s value %s is negative", roleNames[r], clip([]byte(f)))
 				break
 			}
 			l.vals[r], l.has[r] = v, true
@@ -386,13 +391,17 @@ func (s *csvSource) read() (csvLine, bool) {
 	return l, false
 }
 
+func (s *csvSource) notAfter(l *csvLine, prev time.Time) {
+	s.fail(l.line, "timestamp %s is not after the previous row's %s: rows must be in time order, each timestamp once",
+		l.t.In(s.loc).Format(time.RFC3339), prev.In(s.loc).Format(time.RFC3339))
+}
+
 // expand turns one CSV row into table rows.
 func (s *csvSource) expand(l *csvLine) {
 	if !s.prev.IsZero() {
 		gap := l.t.Sub(s.prev)
 		if gap <= 0 {
-			s.fail(l.line, "timestamp %s is not after the previous row's %s: rows must be in time order, each timestamp once",
-				l.t.In(s.loc).Format(time.RFC3339), s.prev.In(s.loc).Format(time.RFC3339))
+			s.notAfter(l, s.prev)
 			return
 		}
 		if s.needsStep && gap%s.step != 0 {

@@ -27,40 +27,33 @@ func parseScaled(b []byte, scale int) (float64, error) {
 		neg = b[i] == '-'
 		i++
 	}
-	var mant uint64
-	digits, dropped := 0, 0 // significant digits kept, and those beyond 19
+	// The value is digits × 10^exp, digits without leading zeros.
+	var stack [32]byte
+	digits := stack[:0]
 	exp := 0
 	sawDigit, sawDot := false, false
+loop:
 	for ; i < len(b); i++ {
 		c := b[i]
 		switch {
 		case c >= '0' && c <= '9':
 			sawDigit = true
-			if mant == 0 && c == '0' {
-				if sawDot {
-					exp--
-				}
+			if sawDot {
+				exp--
+			}
+			if len(digits) == 0 && c == '0' {
 				continue
 			}
-			if digits < 19 {
-				mant = mant*10 + uint64(c-'0')
-				digits++
-				if sawDot {
-					exp--
-				}
-			} else {
-				dropped++
-				if !sawDot {
-					exp++
-				}
+			if len(digits) == maxDigits {
+				return 0, errNumber
 			}
+			digits = append(digits, c)
 		case c == '.' && !sawDot:
 			sawDot = true
 		default:
-			goto tail
+			break loop
 		}
 	}
-tail:
 	if !sawDigit {
 		return 0, errNumber
 	}
@@ -83,7 +76,7 @@ tail:
 			if c < '0' || c > '9' {
 				return 0, errNumber
 			}
-			if e < 10000 {
+			if e < 100000 {
 				e = e*10 + int(c-'0')
 			}
 		}
@@ -93,15 +86,20 @@ tail:
 		exp += e
 	}
 	exp += scale
-	if mant == 0 {
+	if len(digits) == 0 {
 		if neg {
 			return math.Copysign(0, -1), nil
 		}
 		return 0, nil
 	}
 	var f float64
-	if dropped == 0 && mant < 1<<53 && exp >= -22 && exp <= 22 {
-		// Both operands are exact, so one IEEE operation rounds correctly.
+	if len(digits) <= 15 && exp >= -22 && exp <= 22 {
+		// Up to 15 digits fit a float64 mantissa exactly, and so do these
+		// powers of ten: one IEEE operation then rounds correctly.
+		var mant uint64
+		for _, c := range digits {
+			mant = mant*10 + uint64(c-'0')
+		}
 		f = float64(mant)
 		if exp >= 0 {
 			f *= pow10[exp]
@@ -110,10 +108,8 @@ tail:
 		}
 	} else {
 		// Rare: long mantissas or large exponents. strconv rounds correctly
-		// when given the decimal with its exponent adjusted.
-		buf := make([]byte, 0, 48)
-		buf = strconv.AppendUint(buf, mant, 10)
-		buf = append(buf, 'e')
+		// when given every digit with the exponent adjusted.
+		buf := append(digits, 'e')
 		buf = strconv.AppendInt(buf, int64(exp), 10)
 		var err error
 		f, err = strconv.ParseFloat(string(buf), 64)
@@ -129,3 +125,7 @@ tail:
 	}
 	return f, nil
 }
+
+// maxDigits bounds the significant digits of a number: no meter writes
+// more, and the bound keeps a hostile file from costing memory.
+const maxDigits = 100

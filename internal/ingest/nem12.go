@@ -382,7 +382,7 @@ func (p *nem12) interval(f [][]byte, line int) bool {
 			return p.fail(line, "interval %d value %q is not a number", i+1, clip(f[2+i]))
 		}
 		if v < 0 {
-			return p.fail(line, "interval %d value %s is negative", i+1, f[2+i])
+			return p.fail(line, "interval %d value %s is negative", i+1, clip(f[2+i]))
 		}
 		d.values[i] = v
 	}
