@@ -108,6 +108,28 @@ func TestDatabaseIsDroppedAtCleanup(t *testing.T) {
 	}
 }
 
+func TestThrowAwayServerIsFastAndPrivate(t *testing.T) {
+	t.Parallel()
+	if os.Getenv(dbtest.EnvURL) != "" {
+		t.Skip("using TEST_DATABASE_URL's server")
+	}
+	db := dbtest.NewDB(t)
+	for setting, want := range map[string]string{
+		"fsync":            "off",
+		"full_page_writes": "off",
+		"jit":              "off",
+		"listen_addresses": "",
+	} {
+		var got string
+		if err := db.QueryRowContext(context.Background(), "SELECT current_setting(?)", setting).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s = %q, want %q", setting, got, want)
+		}
+	}
+}
+
 // TestWithTestDatabaseURL runs this package's other tests again in a child
 // process with TEST_DATABASE_URL pointing at a database of this binary's
 // server, as CI would point it at a service container, and checks that the

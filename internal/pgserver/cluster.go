@@ -43,8 +43,9 @@ type Options struct {
 	DataDir string
 	// BinDir holds initdb and postgres. Default: [FindBinDir].
 	BinDir string
-	// Settings are extra server settings, passed as -c name=value on every
-	// start, e.g. fsync=off for throw-away clusters. With fsync=off initdb also
+	// Settings are extra server settings, passed as -c name=value when this
+	// Cluster starts the server (a server already running keeps its own),
+	// e.g. fsync=off for throw-away clusters. With fsync=off initdb also
 	// skips its own fsyncs (--no-sync).
 	Settings map[string]string
 	// Log receives one-line progress messages such as "initialising embedded
