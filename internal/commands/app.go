@@ -41,6 +41,8 @@ func App(stdout, stderr io.Writer) *cli.App {
 			sqlviewCommand(),
 			refreshCommand(),
 			siteCommand(),
+			tariffCommand(),
+			billingCommand(),
 			demoCommand(),
 		},
 		Writer:    stdout,

@@ -1,0 +1,118 @@
+package commands
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/solarview/solarview/internal/dbtest"
+)
+
+func TestTariffCommands(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.NewDatabase(t, true)
+
+	out := mustRun(t, dsn, "tariff", "add", "Flat", "--retailer", "Sunny Energy", "--supply", "1.10", "--usage", "0.30", "--feed-in", "0.05")
+	for _, want := range []string{`Added tariff "Flat" (retailer "Sunny Energy", 3 components)`, "1.10 per day", "0.30 per kWh imported, all times"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("tariff add output lacks %q:\n%s", want, out)
+		}
+	}
+
+	plan, err := os.ReadFile(filepath.Join("..", "tariff", "testdata", "tou_plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	planPath := filepath.Join(dir, "PLAN.json")
+	if err := os.WriteFile(planPath, plan, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, dsn, "tariff", "add", "Summer TOU", "--retailer", "Sunny Energy", "--file", planPath)
+
+	out = mustRun(t, dsn, "tariff", "list")
+	for _, want := range []string{"Flat", "Summer TOU", "0.18–0.55 (6 windows)", "0.05–0.12 (2 windows)", "0.2475 (1 window)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("tariff list lacks %q:\n%s", want, out)
+		}
+	}
+	out = mustRun(t, dsn, "tariff", "show", "Summer TOU")
+	for _, want := range []string{
+		`Tariff "Summer TOU", retailer "Sunny Energy"`,
+		"0.55 per kWh imported, Mon–Fri 14:00–20:00, 11-01 to 03-31",
+		"demand charge",
+		"0.2475 per kW per day of the billing period's peak half-hour, Mon–Fri 15:00–21:00",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("tariff show lacks %q:\n%s", want, out)
+		}
+	}
+
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"timeOfUseRates": [
+		{"unitPrice": 0.2, "startTime": "20:00", "endTime": "14:00"},
+		{"unitPrice": 0.5, "startTime": "25:00", "endTime": "20:00"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	errorCases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tariff", "add", "Bad", "--retailer", "R", "--file", bad},
+			bad + `: $.timeOfUseRates[1].startTime: "25:00" is not a time`},
+		{[]string{"tariff", "add", "Empty", "--retailer", "R"}, `tariff "Empty" has no prices: give --supply, --usage, --feed-in or --file`},
+		{[]string{"tariff", "add", "Flat", "--retailer", "R", "--supply", "1"}, `a tariff named "Flat" already exists`},
+		{[]string{"tariff", "add", "X", "--retailer", "R", "--usage", "0.3x"}, `--usage: "0.3x" is not a number`},
+		{[]string{"tariff", "add", "Twice", "--retailer", "R", "--usage", "0.3", "--file", planPath},
+			`overlap on Mon 00:00–07:00 from 01-01; usage rates must not overlap`},
+		{[]string{"tariff", "show", "Falt"}, `no tariff named "Falt" (known: Flat, Summer TOU)`},
+	}
+	for _, tt := range errorCases {
+		r := run(t, dsn, tt.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, tt.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("solarview %s: exit %d, stderr %q; want one line containing %q", strings.Join(tt.args, " "), r.code, r.stderr, tt.want)
+		}
+	}
+}
+
+func TestBillingCommands(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.NewDatabase(t, true)
+	mustRun(t, dsn, "site", "add", "home")
+	mustRun(t, dsn, "tariff", "add", "Flat", "--retailer", "R", "--supply", "1.10", "--usage", "0.30")
+	mustRun(t, dsn, "tariff", "add", "Other", "--retailer", "R", "--supply", "1.00")
+
+	out := mustRun(t, dsn, "billing", "add", "--site", "home", "--tariff", "Flat", "--from", "2024-01-01", "--to", "2024-06-30", "--every", "quarter")
+	for _, want := range []string{`Added 2 billing periods for site "home" on tariff "Flat"`, "2024-01-01 to 2024-03-31 (91 days)", "2024-04-01 to 2024-06-30 (91 days)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("billing add output lacks %q:\n%s", want, out)
+		}
+	}
+	mustRun(t, dsn, "billing", "add", "--site", "home", "--tariff", "Other", "--from", "2024-07-01", "--to", "2024-07-31")
+
+	r := run(t, dsn, "billing", "add", "--site", "home", "--tariff", "Other", "--from", "2024-06-15", "--to", "2024-08-31", "--every", "month")
+	want := `solarview: billing period 2024-06-15 to 2024-07-14 overlaps site "home"'s billing period 2024-04-01 to 2024-06-30 (tariff "Flat")` + "\n"
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("overlap: exit %d, stderr %q; want %q", r.code, r.stderr, want)
+	}
+
+	out = mustRun(t, dsn, "billing", "list", "--site", "home")
+	if strings.Count(out, "home") != 3 || !strings.Contains(out, "2024-07-31") || strings.Contains(out, "2024-08") {
+		t.Errorf("billing list should show the three periods and nothing of the refused batch:\n%s", out)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"billing", "add", "--site", "hom", "--tariff", "Flat", "--from", "2025-01-01", "--to", "2025-01-31"}, `no site named "hom" (known: home)`},
+		{[]string{"billing", "add", "--site", "home", "--tariff", "Flat", "--from", "2025-01-01", "--to", "2025-02-30"}, `--to "2025-02-30" is not a date`},
+		{[]string{"billing", "add", "--site", "home", "--tariff", "Flat", "--from", "2025-02-01", "--to", "2025-01-31"}, `--to 2025-01-31 is before --from 2025-02-01`},
+		{[]string{"billing", "add", "--site", "home", "--tariff", "Flat", "--from", "2025-01-01", "--to", "2025-12-31", "--every", "week"}, `--every "week": use month or quarter`},
+	} {
+		r := run(t, dsn, tt.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("solarview %s: exit %d, stderr %q; want %q", strings.Join(tt.args, " "), r.code, r.stderr, tt.want)
+		}
+	}
+}
