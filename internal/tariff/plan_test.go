@@ -142,3 +142,30 @@ func TestParsePlanErrors(t *testing.T) {
 		t.Errorf("want a *PlanError with the path, got %#v", err)
 	}
 }
+
+// TestREADMEPlan keeps the plan example in README.md a valid tariff.
+func TestREADMEPlan(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Skipf("README.md not found: %v", err)
+	}
+	s := string(readme)
+	i := strings.Index(s, "**Plan files**")
+	if i < 0 {
+		t.Fatal("README.md has no **Plan files** section")
+	}
+	start := strings.Index(s[i:], "```json\n")
+	if start < 0 {
+		t.Fatal("the Plan files section has no json example")
+	}
+	body := s[i+start+len("```json\n"):]
+	body = body[:strings.Index(body, "```")]
+	comps, err := ParsePlan([]byte(body))
+	if err != nil {
+		t.Fatalf("README plan: %v", err)
+	}
+	if err := (&Tariff{Name: "README", Components: comps}).Validate(); err != nil {
+		t.Fatalf("README plan: %v", err)
+	}
+}
