@@ -94,8 +94,8 @@ func (p *Pricer) Periods() []Period {
 // the energies, so a sweep does it once and hands it to every
 // [Accumulator].
 type Instant struct {
-	t      time.Time
-	period int32 // index into Pricer.periods; -1 when no period covers t
+	ns     int64 // the interval's start, Unix nanoseconds: cheaper to compare than a time.Time
+	period int32 // index into Pricer.periods; -1 when no period covers it
 	day    int32 // local day within the period
 	block  int64 // half-hour since the epoch
 	mask   uint64
@@ -110,7 +110,7 @@ func (p *Pricer) Locate(t time.Time) Instant {
 	dn := dayNumber(lt)
 	i := sort.Search(len(p.periods), func(i int) bool { return p.periods[i].end > dn })
 	if i == len(p.periods) || p.periods[i].start > dn {
-		return Instant{t: t, period: -1}
+		return Instant{ns: t.UnixNano(), period: -1}
 	}
 	cp := &p.periods[i]
 	c := ClockOf(lt)
@@ -127,7 +127,7 @@ func (p *Pricer) Locate(t time.Time) Instant {
 	if block < 0 {
 		block -= demandBlock - 1
 	}
-	return Instant{t: t, period: int32(i), day: dn - cp.start, block: block / demandBlock, mask: mask}
+	return Instant{ns: t.UnixNano(), period: int32(i), day: dn - cp.start, block: block / demandBlock, mask: mask}
 }
 
 // demandBlock is the length of a demand measurement, in seconds: the
@@ -143,7 +143,7 @@ type Accumulator struct {
 	periods []periodState
 
 	started bool
-	last    time.Time
+	last    int64 // Unix nanoseconds of the latest interval
 	// backwards counts intervals that started before the previous one.
 	backwards int
 	uncovered Uncovered
@@ -183,12 +183,12 @@ func (a *Accumulator) AddAt(t time.Time, importWh, exportWh float64) {
 // the stream moves on; [Accumulator.Result] reports a stream that went
 // backwards. NaN energies (missing data) count as zero.
 func (a *Accumulator) Add(in Instant, importWh, exportWh float64) {
-	if a.started && in.t.Before(a.last) {
+	if a.started && in.ns < a.last {
 		a.backwards++
 	}
-	a.started, a.last = true, in.t
+	a.started, a.last = true, in.ns
 	if in.period < 0 {
-		a.uncovered.add(in.t.In(a.p.loc))
+		a.uncovered.add(time.Unix(0, in.ns).In(a.p.loc))
 		return
 	}
 	if math.IsNaN(importWh) {
