@@ -108,18 +108,21 @@ func FromView(v views.View) (*Definition, error) {
 
 // FromViews renders every view, sorted by name.
 func FromViews(vs []views.View) ([]*Definition, error) {
-	out := make([]*Definition, 0, len(vs))
 	seen := map[string]bool{}
 	for _, v := range vs {
 		if seen[v.Name] {
 			return nil, fmt.Errorf("view %q defined twice", v.Name)
 		}
 		seen[v.Name] = true
-		d, err := FromView(v)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
+	}
+	out := make([]*Definition, len(vs))
+	err := parallel(len(vs), func(i int) error {
+		d, err := FromView(vs[i])
+		out[i] = d
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

@@ -91,6 +91,9 @@ func ReadHistory(fsys fs.FS, dir string) (*History, error) {
 		}
 		h.Latest = migrationVersion(name)
 	}
+	if err := h.resolve(); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
@@ -202,13 +205,33 @@ func (h *History) createView(s *pg.ViewStmt, at Source) error {
 	return nil
 }
 
-// definitionFromQuery builds a Definition from a view's SELECT node.
+// definitionFromQuery builds a Definition from a view's SELECT node. Its
+// canonical Query and Deps are filled in by [History.resolve]: deparsing is
+// most of the cost of reading history, and most definitions are replaced or
+// dropped by later migrations before anyone needs them.
 func definitionFromQuery(name string, query *pg.Node, at Source) (*Definition, error) {
-	sql, err := deparseNode(query)
-	if err != nil {
-		return nil, fmt.Errorf("view %q: %w", name, err)
+	return &Definition{Name: name, Source: at, stmt: query}, nil
+}
+
+// resolve fills in Query and Deps of every definition lacking them, in
+// parallel (pg_query's C parser and deparser are thread-safe).
+func (h *History) resolve() error {
+	var todo []*Definition
+	for _, d := range h.Views {
+		if d.Query == "" {
+			todo = append(todo, d)
+		}
 	}
-	return &Definition{Name: name, Query: sql, Deps: dependencies(query), Source: at, stmt: query}, nil
+	return parallel(len(todo), func(i int) error {
+		d := todo[i]
+		sql, err := deparseNode(d.stmt)
+		if err != nil {
+			return &SourceError{Source: d.Source, Err: fmt.Errorf("view %q: %w", d.Name, err)}
+		}
+		d.Query = sql
+		d.Deps = dependencies(d.stmt)
+		return nil
+	})
 }
 
 func (h *History) drop(s *pg.DropStmt) error {
@@ -217,6 +240,9 @@ func (h *History) drop(s *pg.DropStmt) error {
 		switch s.RemoveType {
 		case pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_TABLE:
 			if s.Behavior == pg.DropBehavior_DROP_CASCADE {
+				if err := h.resolve(); err != nil {
+					return err
+				}
 				for _, dep := range h.dependents(name) {
 					delete(h.Views, dep)
 				}
@@ -242,6 +268,9 @@ func (h *History) rename(s *pg.RenameStmt) error {
 		d := h.Views[old]
 		if d == nil {
 			return nil // a table; views reading it keep working by OID
+		}
+		if err := h.resolve(); err != nil {
+			return err
 		}
 		delete(h.Views, old)
 		d.Name = s.Newname

@@ -1,5 +1,11 @@
 package viewmig
 
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
 // Suggest returns the candidate closest to name by edit distance, or "" when
 // none is close enough to be a plausible typo (more than a third of the
 // name's letters, at least 2, would have to change).
@@ -51,4 +57,36 @@ func DependencyOrder(defs []*Definition, names []string) []string {
 		state[d.Name] = d
 	}
 	return topoOrder(state, names)
+}
+
+// parallel runs fn(0..n-1) on up to GOMAXPROCS goroutines and returns the
+// error of the lowest index that failed, so errors are deterministic too.
+func parallel(n int, fn func(i int) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > n {
+		workers = n
+	}
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				errs[i] = fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
