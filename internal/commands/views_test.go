@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/solarview/solarview/internal/database"
 	"github.com/solarview/solarview/internal/dbtest"
 	"github.com/solarview/solarview/views"
 )
@@ -136,5 +138,48 @@ func TestViewCommands(t *testing.T) {
 	}
 	if r := run(t, dsn, "check", "--dir", filepath.Join(dir, "missing")); r.code != 2 {
 		t.Errorf("check with a missing --dir: exit %d", r.code)
+	}
+}
+
+// TestRefresh refreshes materialized views in dependency order. Not
+// parallel: it swaps the views.
+func TestRefresh(t *testing.T) {
+	dsn := dbtest.NewDatabase(t, false)
+	db, err := database.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.DB.ExecContext(context.Background(), `
+CREATE TABLE t (x int);
+INSERT INTO t VALUES (1), (2);
+CREATE MATERIALIZED VIEW base AS SELECT t.x FROM t WITH NO DATA;
+CREATE UNIQUE INDEX base_x ON base (x);
+CREATE MATERIALIZED VIEW top AS SELECT count(*) AS n FROM base WITH NO DATA;`); err != nil {
+		t.Fatal(err)
+	}
+	mat := func(name string, build func(db *bun.DB) *bun.SelectQuery) views.View {
+		return views.View{Name: name, Materialized: true, WithNoData: true, Query: build}
+	}
+	// Registered in the "wrong" order: top reads base.
+	withViews(t,
+		mat("top", func(db *bun.DB) *bun.SelectQuery { return db.NewSelect().TableExpr("base").ColumnExpr("count(*) AS n") }),
+		mat("base", func(db *bun.DB) *bun.SelectQuery { return db.NewSelect().TableExpr("t").ColumnExpr("t.x") }),
+		thresholdView(1, false),
+	)
+	out := mustRun(t, dsn, "refresh")
+	if i, j := strings.Index(out, "refreshed base"), strings.Index(out, "refreshed top"); i < 0 || j < i {
+		t.Fatalf("refresh order:\n%s", out)
+	}
+	var n int
+	if err := db.DB.QueryRowContext(context.Background(), "SELECT n FROM top").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("top after refresh: %d, %v", n, err)
+	}
+	mustRun(t, dsn, "refresh", "--concurrently", "base")
+	if r := run(t, dsn, "refresh", "a"); r.code != 1 || !strings.Contains(r.stderr, "not materialized") {
+		t.Errorf("refresh of a plain view: exit %d %s", r.code, r.stderr)
+	}
+	if r := run(t, dsn, "refresh", "bsae"); r.code != 1 || !strings.Contains(r.stderr, `did you mean "base"?`) {
+		t.Errorf("refresh typo: exit %d %s", r.code, r.stderr)
 	}
 }

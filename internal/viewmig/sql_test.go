@@ -1,9 +1,12 @@
 package viewmig
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/solarview/solarview/views"
 )
 
 func TestNormalizeSelectIgnoresSpelling(t *testing.T) {
@@ -175,4 +178,28 @@ func TestTopoOrder(t *testing.T) {
 	if got := dependentsIn(state, []string{"a"}); !reflect.DeepEqual(got, []string{"b", "c", "y"}) {
 		t.Errorf("dependentsIn(a) = %v", got)
 	}
+}
+
+// TestProjectViewsGolden pins the pretty-printed SQL of solarview's own
+// views (what sqlview prints and makemigrations writes): a change to a view
+// or to the pretty printer shows up here as a readable diff.
+func TestProjectViewsGolden(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for _, name := range []string{"import", "export", "summary", "daily_summary"} {
+		v, ok := views.Lookup(name)
+		if !ok {
+			t.Fatalf("view %s is not registered", name)
+		}
+		d, err := FromView(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql, err := d.CreateSQL(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "-- %s reads %s\n%s\n", name, strings.Join(d.Deps, ", "), sql)
+	}
+	assertGolden(t, "testdata/project_views.golden", b.String())
 }
