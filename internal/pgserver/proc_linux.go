@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -58,5 +59,7 @@ func processAlive(pid int) bool {
 	if state == 'Z' || state == 'X' {
 		return false
 	}
-	return comm == "postgres" || comm == "postmaster"
+	// comm is the executable's name, at most 15 bytes; packagers sometimes
+	// add a suffix (postgres-15).
+	return strings.HasPrefix(comm, "postgres") || strings.HasPrefix(comm, "postmaster")
 }
