@@ -15,13 +15,13 @@ type seriesKey struct {
 
 // series is what the checking pass learns about one seriesKey.
 type series struct {
-	direction  string
-	rows       int64
-	nonActual  int64
-	energy     float64 // Wh; for registers the last reading
-	from, to   time.Time
-	minDur     time.Duration
-	maxDur     time.Duration
+	direction string
+	rows      int64
+	nonActual int64
+	energy    float64 // Wh; for registers the last reading
+	from, to  time.Time
+	minDur    time.Duration
+	maxDur    time.Duration
 }
 
 // fileStats summarises a whole file in memory proportional to its number of
