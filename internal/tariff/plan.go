@@ -438,6 +438,12 @@ func windowOf(path string, obj map[string]any, s season) (models.TariffWindow, e
 			if err != nil {
 				return w, planErr(path+"."+key, "%q is not a time", str)
 			}
+			if key == "endTime" && t%3600 == 59*60 {
+				// CDR plans name a window's last minute, "23:59" or
+				// "14:59", where solarview's windows end exclusively:
+				// the window runs through that minute.
+				t += 60
+			}
 			times[i] = t
 		}
 		if times[0] == models.Midnight24 {

@@ -87,6 +87,30 @@ func TestParsePlanFlatAndMonths(t *testing.T) {
 	}
 }
 
+// TestParsePlanCDREndMinutes reads windows as CDR plans write them, ending
+// on the last minute ("14:59", "23:59"): together they must cover every
+// instant exactly once, with nothing left at the end of the day.
+func TestParsePlanCDREndMinutes(t *testing.T) {
+	t.Parallel()
+	comps, err := ParsePlan([]byte(`{"timeOfUseRates": [
+		{"displayName": "Peak", "unitPrice": 0.5, "startTime": "15:00", "endTime": "23:59"},
+		{"displayName": "Off-peak", "unitPrice": 0.2, "startTime": "00:00", "endTime": "14:59"}
+	]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckCoverage(comps); err != nil {
+		t.Fatalf("CDR-style windows should cover the day: %v", err)
+	}
+	peak := comps[0].(*UsageRate)
+	if *peak.StartTime != 15*3600 || *peak.EndTime != models.Midnight24 {
+		t.Errorf("peak runs %v to %v, want 15:00 to 24:00", *peak.StartTime, *peak.EndTime)
+	}
+	if off := comps[1].(*UsageRate); *off.EndTime != 15*3600 {
+		t.Errorf("off-peak ends at %v, want 15:00", *off.EndTime)
+	}
+}
+
 func TestParsePlanErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
