@@ -1,0 +1,1 @@
+DROP FUNCTION battery_status(bigint, double precision, double precision);
