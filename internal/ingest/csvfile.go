@@ -70,6 +70,7 @@ type csvSource struct {
 	width int
 	col   [nRoles]int
 	scale [nRoles]int
+	power [nRoles]bool // the column is average power over the interval
 
 	explicit, net, consAsImport bool
 	needsStep                   bool
@@ -170,6 +171,10 @@ func (s *csvSource) header(h []string, def Unit) error {
 			unit = def
 		}
 		s.scale[role] = unit.scale
+		s.power[role] = unit.power
+		if unit.power && (role == roleImportRegister || role == roleExportRegister) {
+			return fmt.Errorf("%s is a register of energy; its unit cannot be %s (a power)", roleNames[role], unit)
+		}
 	}
 	if s.col[roleTimestamp] < 0 {
 		return errors.New("the header has no timestamp column (name one column timestamp)")
@@ -195,7 +200,7 @@ func (s *csvSource) header(h []string, def Unit) error {
 func splitUnit(raw string) (string, Unit) {
 	s := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(raw, "\ufeff")))
 	var unit Unit
-	for _, u := range []Unit{KWh, MWh, Wh} {
+	for _, u := range []Unit{KWh, MWh, Wh, KW, W} {
 		l := strings.ToLower(u.name)
 		for _, pat := range []string{"(" + l + ")", "[" + l + "]", "_" + l, " " + l, "-" + l} {
 			if strings.HasSuffix(s, pat) && len(s) > len(pat) {
@@ -411,6 +416,12 @@ func (s *csvSource) expand(l *csvLine) {
 	}
 	s.prev = l.t
 	s.nrows, s.rpos = 0, 0
+	for r := range l.vals {
+		if s.power[r] {
+			// Average power (W) over the interval: energy in Wh.
+			l.vals[r] *= float64(s.step) / float64(time.Hour)
+		}
+	}
 	add := func(kind Kind, channel, dir string, e float64) {
 		r := &s.rows[s.nrows]
 		*r = Row{Kind: kind, Channel: channel, Direction: dir, Start: l.t, Energy: e, Quality: QualityActual, Line: l.line}

@@ -109,6 +109,49 @@ func TestCSVAusgridYear(t *testing.T) {
 	}
 }
 
+// TestCSVAusgridYearInKW reads the Ausgrid year as average power (kW), which
+// is what the shared file holds: it derives from a reshaping that doubled
+// each half hour's kWh into kW. Every energy is then exactly half of the
+// kWh reading.
+func TestCSVAusgridYearInKW(t *testing.T) {
+	t.Parallel()
+	path := sharedData(t, "ausgrid/customer12-2011-2012.csv")
+	read := func(u Unit) []Row {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		src, err := Open(f, "c.csv", FormatCSV, Config{Unit: u})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := readAll(t, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	kwh, kw := read(KWh), read(KW)
+	if len(kw) != len(kwh) {
+		t.Fatalf("%d rows in kW, %d in kWh", len(kw), len(kwh))
+	}
+	var gen float64
+	for i := range kw {
+		if kw[i].Energy != kwh[i].Energy/2 || !kw[i].Start.Equal(kwh[i].Start) {
+			t.Fatalf("row %d: %v Wh from kW, %v Wh from kWh", i, kw[i].Energy, kwh[i].Energy)
+		}
+		if kw[i].Kind == KindGeneration {
+			gen += kw[i].Energy
+		}
+	}
+	// 1.04 kWp yielding about 1250 kWh per kWp, as the data set's
+	// documentation says of customer 12.
+	if gen < 1.2e6 || gen > 1.4e6 {
+		t.Errorf("generation %.0f Wh in a year from kW", gen)
+	}
+}
+
 // toAusgridWide rewrites the long customer-12 CSV in the original wide
 // Ausgrid layout, one GC and one GG row per day, keeping each value's text.
 func toAusgridWide(t *testing.T, path string) string {
@@ -266,6 +309,12 @@ func TestCSVColumnsAndUnits(t *testing.T) {
 		{"missing values",
 			"timestamp,GC,GG\n2024-01-01 00:00,1,\n2024-01-01 00:30,1,0.5\n2024-01-01 02:00,1,2\n",
 			Config{}, map[string]float64{"generation/": 2500, "meter_intervals/import": 500, "meter_intervals/export": 1000}, 6},
+		{"average power in kW over 30 minutes",
+			"timestamp,GC,GG [W]\n2024-01-01 00:00,1,500\n2024-01-01 00:30,0.25,500\n",
+			Config{Unit: KW}, map[string]float64{"generation/": 500, "meter_intervals/import": 250, "meter_intervals/export": 125}, 6},
+		{"average power over 5 minutes",
+			"timestamp,import_w\n2024-01-01 00:00,1200\n2024-01-01 00:05,600\n",
+			Config{}, map[string]float64{"meter_intervals/import": 150}, 2},
 		{"day-first dates and a BOM",
 			"\ufefftimestamp,import\n1/07/2011 0:30,1\n1/07/2011 1:00,2\n",
 			Config{Location: syd}, map[string]float64{"meter_intervals/import": 3000}, 2},
@@ -344,6 +393,7 @@ func TestCSVErrors(t *testing.T) {
 		{"no timestamp", "when,import\n", 1, "no timestamp column"},
 		{"no energy", "timestamp,temperature\n", 1, "no energy column"},
 		{"twice", "timestamp,GG,generation\n", 1, "columns 2 and 3 are both generation"},
+		{"register in kW", "timestamp,import_register (kW)\n", 1, "import_register is a register of energy; its unit cannot be kW"},
 		{"header only", "timestamp,import\n", 1, "the file has a header but no rows"},
 		{"single row", "timestamp,import\n2024-01-01 00:00,1\n", 2, "a single row"},
 		{"bad timestamp", "timestamp,import\n2024-13-01 00:00,1\n", 2, `timestamp "2024-13-01 00:00" not understood`},

@@ -31,17 +31,23 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("unknown format %q (want auto, nem12, csv or ausgrid)", s)
 }
 
-// Unit is an energy unit, stored as the power of ten that turns it into Wh.
+// Unit is the unit of a file's values: an energy unit (Wh, kWh, MWh), or a
+// power unit (W, kW) for files giving the average power over each interval,
+// whose energy is the power times the interval length. It is stored as the
+// power of ten that turns it into Wh (or W).
 type Unit struct {
 	name  string
 	scale int
+	power bool
 }
 
-// Energy units. The zero Unit means "not given".
+// The units of values. The zero Unit means "not given".
 var (
-	Wh  = Unit{"Wh", 0}
-	KWh = Unit{"kWh", 3}
-	MWh = Unit{"MWh", 6}
+	Wh  = Unit{"Wh", 0, false}
+	KWh = Unit{"kWh", 3, false}
+	MWh = Unit{"MWh", 6, false}
+	W   = Unit{"W", 0, true}
+	KW  = Unit{"kW", 3, true}
 )
 
 // String returns the unit's usual spelling.
@@ -50,7 +56,12 @@ func (u Unit) String() string { return u.name }
 // IsZero reports whether no unit was given.
 func (u Unit) IsZero() bool { return u.name == "" }
 
-// ParseUnit reads an energy unit in any case: Wh, kWh or MWh.
+// IsPower reports whether the unit is one of power (W, kW) rather than
+// energy.
+func (u Unit) IsPower() bool { return u.power }
+
+// ParseUnit reads a unit in any case: Wh, kWh, MWh, or the power units W
+// and kW.
 func ParseUnit(s string) (Unit, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "wh":
@@ -59,8 +70,12 @@ func ParseUnit(s string) (Unit, error) {
 		return KWh, nil
 	case "mwh":
 		return MWh, nil
+	case "w":
+		return W, nil
+	case "kw":
+		return KW, nil
 	}
-	return Unit{}, fmt.Errorf("unknown energy unit %q (want Wh, kWh or MWh)", s)
+	return Unit{}, fmt.Errorf("unknown unit %q (want Wh, kWh or MWh, or W or kW for average power)", s)
 }
 
 // Config tells the parsers what the file itself does not say.
@@ -70,8 +85,10 @@ type Config struct {
 	// UTC+10 all year.
 	Location *time.Location
 	// Unit of CSV values. Default: kWh, the unit of retailer and inverter
-	// exports and of the Ausgrid data. A unit in a column name
-	// ("generation_wh", "import (kWh)") overrides it for that column.
+	// exports and of the original Ausgrid data. A unit in a column name
+	// ("generation_wh", "import (kWh)", "GG [kW]") overrides it for that
+	// column. With a power unit (W, kW) each value is the average power over
+	// its interval.
 	Unit Unit
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -95,7 +94,9 @@ type SeriesResult struct {
 // matters to memory.
 func Import(ctx context.Context, db *bun.DB, path string, opts Options) (*Result, error) {
 	start := time.Now()
-	name := filepath.Base(path)
+	// Errors name the file as the user gave it, so that file:line opens in
+	// an editor.
+	name := path
 	res := &Result{File: path}
 	format := opts.Format
 	if format == "" {

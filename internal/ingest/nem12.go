@@ -321,7 +321,7 @@ func (p *nem12) channel(f [][]byte, line int) bool {
 	}
 	if !c.ignored {
 		u, err := ParseUnit(string(f[7]))
-		if err != nil {
+		if err != nil || u.power {
 			return p.fail(line, "channel %s is in %q; energy channels must be in Wh, kWh or MWh", suffix, clip(f[7]))
 		}
 		c.scale = u.scale

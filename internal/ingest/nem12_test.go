@@ -309,6 +309,7 @@ func TestNEM12Errors(t *testing.T) {
 		{"no 900", hdr + ch + day("20050101", "A"), 3, "the file ends without a 900 end record"},
 		{"two headers", hdr + hdr, 2, "a second 100 header record"},
 		{"bad unit", hdr + "200,NMI0000001,E1,E1,E1,N1,1,kVArh,30,\n", 2, `channel E1 is in "kVArh"`},
+		{"power unit", hdr + "200,NMI0000001,E1,E1,E1,N1,1,kW,30,\n", 2, `channel E1 is in "kW"`},
 		{"bad interval", hdr + "200,NMI0000001,E1,E1,E1,N1,1,kWh,60,\n", 2, "interval length \"60\""},
 		{"bad date", hdr + ch + day("20050230", "A") + "900\n", 3, "interval date \"20050230\""},
 		{"negative", hdr + ch + "300,20050101,-1" + strings.Repeat(",1", 47) + ",A,,,,\n900\n", 3, "interval 1 value -1 is negative"},
