@@ -1,0 +1,272 @@
+package commands
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/solarview/solarview/internal/ingest"
+)
+
+func importCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "import",
+		Usage:     "load NEM12, interval CSV or Ausgrid files, each in one transaction",
+		ArgsUsage: "FILE...",
+		Description: `Formats (detected from the content with --format auto):
+  nem12    AEMO meter data (100/200/300/400/500/900 records). Each NMI is a site;
+           E channels are grid import, B channels export, others are ignored.
+  csv      a header with timestamp and any of generation (GG), consumption (GC),
+           import, export, CL, import_register, export_register; values in --unit
+           (energy per interval, or with W/kW the average power over it).
+           Consumption and generation alone give the net import and export of
+           each interval. Needs --site.
+  ausgrid  Ausgrid's "Solar home electricity data" (Customer,Generator Capacity,
+           Postcode,Consumption Category,date,0:30,...,0:00): a site per customer.
+
+A file is imported whole or not at all. Re-importing a file changes nothing; a
+newer file replaces the intervals it covers and says how many.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Value: "auto", Usage: "auto, nem12, csv or ausgrid"},
+			&cli.StringFlag{Name: "site", Usage: "site `NAME` (created if missing): required for CSV; optional for Ausgrid and for a NEM12 file of one NMI"},
+			&cli.StringFlag{Name: "tz", Usage: "IANA time `ZONE` of timestamps without an offset, and of new sites (default: the site's zone, else " + ingest.DefaultTimeZone + ")"},
+			&cli.StringFlag{Name: "unit", Value: "kWh", Usage: "unit of CSV values: Wh or kWh, or W or kW for average power over each interval (a unit in a column name wins)"},
+		},
+		Action: importAction,
+	}
+}
+
+func importAction(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return fmt.Errorf("import needs at least one FILE")
+	}
+	format, err := ingest.ParseFormat(c.String("format"))
+	if err != nil {
+		return err
+	}
+	unit, err := ingest.ParseUnit(c.String("unit"))
+	if err != nil {
+		return err
+	}
+	for _, path := range c.Args().Slice() {
+		if fi, err := os.Stat(path); err != nil {
+			return fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
+		} else if fi.IsDir() {
+			return fmt.Errorf("%s is a directory, not a file", path)
+		}
+	}
+	env := envOf(c)
+	db, err := env.DB(c.Context)
+	if err != nil {
+		return err
+	}
+	var total importTotals
+	for _, path := range c.Args().Slice() {
+		bar := newImportProgress(env.Stdout, env.Stderr, path)
+		res, err := ingest.Import(c.Context, db, path, ingest.Options{
+			Format:   format,
+			Site:     c.String("site"),
+			TimeZone: c.String("tz"),
+			Unit:     unit,
+			Progress: bar.update,
+		})
+		bar.finish()
+		if err != nil {
+			if total.files > 0 {
+				fmt.Fprintf(env.Stderr, "(%d file(s) before %s were imported)\n", total.files, path)
+			}
+			return err
+		}
+		writeImportSummary(env.Stdout, res)
+		total.add(res)
+	}
+	if total.files > 1 {
+		total.write(env.Stdout)
+	}
+	return nil
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// importProgress draws a progress bar on stderr while a file is read, but
+// only when both stdout and stderr are terminals: piped or captured output
+// gets no bar and no control characters.
+type importProgress struct {
+	w     io.Writer
+	file  string
+	mu    sync.Mutex
+	phase string
+	bar   *progressbar.ProgressBar
+}
+
+func newImportProgress(stdout, stderr io.Writer, file string) *importProgress {
+	if !importToTerminal(stdout) || !importToTerminal(stderr) {
+		return nil
+	}
+	return &importProgress{w: stderr, file: file}
+}
+
+func importToTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// update is an ingest.Progress; a nil receiver draws nothing.
+func (p *importProgress) update(phase string, done, total int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar == nil || phase != p.phase {
+		if p.bar != nil {
+			_ = p.bar.Finish()
+		}
+		p.phase = phase
+		p.bar = progressbar.NewOptions64(total,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription(fmt.Sprintf("%s: %s", p.file, phase)),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	_ = p.bar.Set64(done)
+}
+
+func (p *importProgress) finish() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}
+
+var formatNames = map[ingest.Format]string{
+	ingest.FormatNEM12: "NEM12", ingest.FormatCSV: "CSV", ingest.FormatAusgrid: "Ausgrid",
+}
+
+// writeImportSummary tells a person what one file did to the database.
+func writeImportSummary(w io.Writer, r *ingest.Result) {
+	fmt.Fprintf(w, "Imported %s (%s) in %s\n", r.File, formatNames[r.Format], roundDuration(r.Elapsed))
+	var sites []string
+	for _, s := range r.Sites {
+		d := s.Name
+		var extra []string
+		if s.Key.NMI != "" && s.Key.NMI != s.Name {
+			extra = append(extra, "NMI "+s.Key.NMI)
+		}
+		if s.Created {
+			extra = append(extra, "new, "+s.TimeZone)
+		}
+		if len(extra) > 0 {
+			d += " (" + strings.Join(extra, ", ") + ")"
+		}
+		sites = append(sites, d)
+	}
+	row := func(label, value string) { fmt.Fprintf(w, "  %-11s %s\n", label+":", value) }
+	row("sites", strings.Join(sites, ", "))
+	for _, s := range r.Series {
+		label := s.Channel + " " + s.Direction
+		unit := "intervals"
+		switch s.Table {
+		case "generation":
+			label = "generation"
+		case "import_cumulative":
+			label, unit = "import register", "readings"
+		case "export_cumulative":
+			label, unit = "export register", "readings"
+		}
+		if len(r.Sites) > 1 {
+			label = s.Site + " " + label
+		}
+		energy := importEnergy(s.Energy) + " total"
+		if unit == "readings" {
+			energy = "last " + importEnergy(s.Energy)
+		}
+		row("channel", fmt.Sprintf("%-24s %s %s, %s", label, importCount(s.Rows), unit, energy))
+	}
+	zone := r.Location.String()
+	if r.Format == ingest.FormatNEM12 {
+		zone = "NEM time, UTC+10"
+	}
+	const layout = "2006-01-02 15:04"
+	row("period", fmt.Sprintf("%s to %s (%s)", r.From.In(r.Location).Format(layout), r.To.In(r.Location).Format(layout), zone))
+	written := fmt.Sprintf("%s new, %s replaced, %s unchanged", importCount(r.Inserted), importCount(r.Replaced), importCount(r.Unchanged))
+	if r.Inserted == 0 && r.Replaced == 0 {
+		written += " — nothing changed"
+	}
+	row("rows", fmt.Sprintf("%s in the file: %s", importCount(r.Rows), written))
+	if r.IntervalRows > 0 {
+		row("non-actual", fmt.Sprintf("%s of %s intervals (%.1f%%) substituted, estimated or null",
+			importCount(r.NonActual), importCount(r.IntervalRows), 100*float64(r.NonActual)/float64(r.IntervalRows)))
+	}
+	for _, n := range r.Notes {
+		row("note", n)
+	}
+}
+
+type importTotals struct {
+	files                               int
+	rows, inserted, replaced, unchanged int64
+	elapsed                             time.Duration
+}
+
+func (t *importTotals) add(r *ingest.Result) {
+	t.files++
+	t.rows += r.Rows
+	t.inserted += r.Inserted
+	t.replaced += r.Replaced
+	t.unchanged += r.Unchanged
+	t.elapsed += r.Elapsed
+}
+
+func (t *importTotals) write(w io.Writer) {
+	fmt.Fprintf(w, "%d files: %s rows (%s new, %s replaced, %s unchanged) in %s\n", t.files,
+		importCount(t.rows), importCount(t.inserted), importCount(t.replaced), importCount(t.unchanged), roundDuration(t.elapsed))
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	if d > time.Second {
+		return d.Round(10 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// importCount writes n with thousands separators.
+func importCount(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + importCount(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// importEnergy writes Wh in the unit a person reads best.
+func importEnergy(wh float64) string {
+	switch {
+	case wh >= 1e6:
+		return fmt.Sprintf("%.2f MWh", wh/1e6)
+	case wh >= 1e3:
+		return fmt.Sprintf("%.2f kWh", wh/1e3)
+	}
+	return fmt.Sprintf("%.1f Wh", wh)
+}
