@@ -16,6 +16,11 @@ type Site struct {
 	NMI       *string   `bun:"nmi"`
 	TimeZone  string    `bun:"timezone,notnull"`
 	CreatedAt time.Time `bun:"created_at,nullzero,notnull,default:current_timestamp"`
+
+	// Overview is the site's row of the site_overview view, loaded with
+	// Relation("Overview"). A relation to a view: it has no on_delete, and
+	// must never get one, because a view cannot be deleted from.
+	Overview *SiteOverview `bun:"rel:has-one,join:id=site_id"`
 }
 
 // Location loads the site's time zone. The database refuses unknown zone
