@@ -44,6 +44,8 @@ func App(stdout, stderr io.Writer) *cli.App {
 			siteCommand(),
 			tariffCommand(),
 			billingCommand(),
+			batteryCommand(),
+			sensorsCommand(),
 			demoCommand(),
 		},
 		Writer:    stdout,
