@@ -44,7 +44,6 @@ func App(stdout, stderr io.Writer) *cli.App {
 			siteCommand(),
 			tariffCommand(),
 			billingCommand(),
-			batteryCommand(),
 			sensorsCommand(),
 			demoCommand(),
 		},
