@@ -15,6 +15,8 @@ import (
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/solarview/solarview/internal/subquery"
 )
 
 // View is one view definition.
@@ -107,10 +109,11 @@ var renderDB = bun.NewDB(nil, pgdialect.New())
 
 // SQL renders v's SELECT statement as PostgreSQL would receive it.
 func (v View) SQL() (string, error) {
-	q := v.Query(renderDB)
-	b, err := q.AppendQuery(renderDB.QueryGen(), nil)
+	// subquery.Render also catches the errors Bun writes into the SQL as
+	// ?!(…) instead of returning them, such as a bad argument to a ? .
+	sql, err := subquery.Render(renderDB.QueryGen(), v.Query(renderDB))
 	if err != nil {
 		return "", fmt.Errorf("rendering view %q: %w", v.Name, err)
 	}
-	return string(b), nil
+	return sql, nil
 }
