@@ -58,6 +58,12 @@ type Interval struct {
 	Consumption float64
 	Import      float64
 	Export      float64
+	// Outdoor is the air temperature (°C) the weather model gave the
+	// household's heating and cooling; the demo's sensors read from it.
+	Outdoor float64
+	// Sun is the share of the array's capacity the PV made (0–1), which
+	// warms the roof space.
+	Sun float64
 }
 
 // Generate calls fn for every interval of h's year, in time order, and stops
@@ -83,11 +89,12 @@ func (h Household) Generate(fn func(Interval) error) error {
 		}
 		w.step(rng)
 		pv := h.pvPower(t, day) * w.clearness
-		load := h.loadPower(local, day, w.temperature(local), rng)
+		temp := w.temperature(local)
+		load := h.loadPower(local, day, temp, rng)
 
 		gen := round3(pv * hours)
 		use := round3(load * hours)
-		iv := Interval{Start: t, Generation: gen, Consumption: use}
+		iv := Interval{Start: t, Generation: gen, Consumption: use, Outdoor: temp, Sun: pv / h.PVCapacity}
 		if net := use - gen; net > 0 {
 			iv.Import = round3(net)
 		} else {

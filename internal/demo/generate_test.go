@@ -112,5 +112,5 @@ func BenchmarkGenerateYear(b *testing.B) {
 
 func sameInterval(a, b Interval) bool {
 	return a.Start.Equal(b.Start) && a.Generation == b.Generation && a.Consumption == b.Consumption &&
-		a.Import == b.Import && a.Export == b.Export
+		a.Import == b.Import && a.Export == b.Export && a.Outdoor == b.Outdoor && a.Sun == b.Sun
 }

@@ -81,6 +81,11 @@ func Load(ctx context.Context, db *bun.DB, h Household, w io.Writer) (loaded boo
 		return false, err
 	}
 	fmt.Fprintf(w, "Added tariff %q from %q with %d monthly billing periods.\n", TariffName, RetailerName, len(periods))
+	n, err := loadSensors(ctx, db, h, site.ID)
+	if err != nil {
+		return false, fmt.Errorf("adding the demo sensors: %w", err)
+	}
+	fmt.Fprintf(w, "Added %d temperature sensors with %d readings.\n", len(Sensors), n)
 	return true, nil
 }
 

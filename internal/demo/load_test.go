@@ -67,6 +67,22 @@ func TestLoadFillsSummaryOnce(t *testing.T) {
 		t.Errorf("%d billing periods, want 12", periods)
 	}
 
+	var sensors, readings int
+	var hottestRoof float64
+	err = db.NewSelect().TableExpr("readings AS r").Join("JOIN sensors AS s ON s.id = r.sensor_id").
+		ColumnExpr("count(DISTINCT s.id), count(*)").
+		ColumnExpr("max(r.temperature) FILTER (WHERE s.code = 'ROOF1')").
+		Scan(ctx, &sensors, &readings, &hottestRoof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sensors != len(Sensors) || readings != len(Sensors)*366*48 {
+		t.Errorf("%d sensors with %d readings, want %d with %d", sensors, readings, len(Sensors), len(Sensors)*366*48)
+	}
+	if hottestRoof < 45 || hottestRoof > 80 {
+		t.Errorf("the roof space peaks at %.1f °C, want a hot but plausible 45–80", hottestRoof)
+	}
+
 	loaded, err = Load(ctx, db, Adelaide, io.Discard)
 	if err != nil || loaded {
 		t.Fatalf("second Load = %v, %v; want a no-op", loaded, err)
