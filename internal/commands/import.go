@@ -183,6 +183,9 @@ func writeImportSummary(w io.Writer, r *ingest.Result) {
 	row("sites", strings.Join(sites, ", "))
 	for _, s := range r.Series {
 		label := s.Channel + " " + s.Direction
+		if s.Channel == s.Direction {
+			label = s.Direction // CSV and Ausgrid flows: channel "import" is the import
+		}
 		unit := "intervals"
 		switch s.Table {
 		case "generation":
