@@ -438,3 +438,68 @@ func TestImportCSVRegistersAndOptions(t *testing.T) {
 		t.Errorf("last generation at %v, want %v (read in Perth time)", last, want)
 	}
 }
+
+// TestImportAusgridCustomers: a site per customer, named after --site when
+// given, with controlled load on its own import channel.
+func TestImportAusgridCustomers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("Customer,Generator Capacity,Postcode,Consumption Category,date")
+	for k := 1; k <= 48; k++ {
+		fmt.Fprintf(&b, ",%d:%02d", k*30/60%24, k*30%60)
+	}
+	b.WriteString("\n")
+	for _, c := range []string{"7", "9"} {
+		for _, cat := range []string{"CL", "GC", "GG"} {
+			fmt.Fprintf(&b, "%s,1.5,2000,%s,1/07/2012%s\n", c, cat, strings.Repeat(",0.5", 48))
+		}
+	}
+	p := filepath.Join(t.TempDir(), "ausgrid.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		site string
+		want []string
+	}{{"", []string{"ausgrid-7", "ausgrid-9"}}, {"street", []string{"street-7", "street-9"}}} {
+		db := dbtest.NewMigratedDB(t)
+		res := mustImport(t, db, p, Options{Site: tt.site})
+		if len(res.Sites) != 2 || res.Sites[0].Name != tt.want[0] || res.Sites[1].Name != tt.want[1] {
+			t.Errorf("--site %q: sites %+v, want %v", tt.site, res.Sites, tt.want)
+		}
+		var cl, imp, exp, gen float64
+		err := db.QueryRowContext(ctx, `SELECT
+			(SELECT sum(energy) FROM meter_intervals WHERE channel = 'CL' AND direction = 'import'),
+			(SELECT sum(energy) FROM meter_intervals WHERE channel = 'import'),
+			(SELECT sum(energy) FROM meter_intervals WHERE channel = 'export'),
+			(SELECT sum(energy) FROM generation)`).Scan(&cl, &imp, &exp, &gen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// GC equals GG, so the net flows are zero; CL is drawn in full.
+		if cl != 2*48*500 || imp != 0 || exp != 0 || gen != 2*48*500 {
+			t.Errorf("CL %v, import %v, export %v, generation %v Wh", cl, imp, exp, gen)
+		}
+	}
+}
+
+// TestImportWarnsOfMixedChannels: loading a CSV over a NEM12 import channel
+// of the same site says the views will add them up.
+func TestImportWarnsOfMixedChannels(t *testing.T) {
+	t.Parallel()
+	db := dbtest.NewMigratedDB(t)
+	mustImport(t, db, nem12Day(t, 30, map[string]string{"20240101": "1"}), Options{Site: "home"})
+	p := filepath.Join(t.TempDir(), "flows.csv")
+	if err := os.WriteFile(p, []byte("timestamp,import\n2024-01-01 00:00,1\n2024-01-01 00:30,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := mustImport(t, db, p, Options{Site: "home", TimeZone: "Australia/Brisbane"})
+	notes := strings.Join(res.Notes, "\n")
+	if !strings.Contains(notes, `site "home" already has import data from channel(s) E1 over the span of channel import`) {
+		t.Errorf("notes %q", notes)
+	}
+	if res.Method != "copy" || res.Inserted != 2 {
+		t.Errorf("result %+v", res)
+	}
+}
