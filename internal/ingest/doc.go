@@ -17,12 +17,18 @@
 //
 // Where the data goes:
 //
-//   - metered interval energy (NEM12 E and B channels, CSV import/export
-//     columns, Ausgrid net flows) → meter_intervals, one row per site,
-//     channel and interval;
+//   - metered interval energy → meter_intervals, one row per site, channel
+//     and interval: NEM12 channels keep their NMI suffix (E1, E2 … import,
+//     B1 … export); CSV and Ausgrid flows are channels "import" and
+//     "export" (the net of consumption and generation when only those are
+//     given) and "CL", the Ausgrid controlled load, an import of its own;
 //   - PV generation → generation;
 //   - cumulative register readings (CSV import_register/export_register)
 //     → import_cumulative and export_cumulative.
+//
+// Values are converted to Wh with a single rounding (see parseScaled).
+// CSV values may also be average power (W, kW) over each interval: the
+// shared Ausgrid year, for one, holds kW, not kWh per half hour.
 //
 // Errors in a file are reported as [*ParseError], "file:line: what is wrong".
 package ingest
