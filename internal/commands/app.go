@@ -44,6 +44,7 @@ func App(stdout, stderr io.Writer) *cli.App {
 			siteCommand(),
 			tariffCommand(),
 			billingCommand(),
+			batteryCommand(),
 			sensorsCommand(),
 			demoCommand(),
 		},

@@ -1,0 +1,157 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/solarview/solarview/internal/battery"
+	"github.com/solarview/solarview/internal/report"
+)
+
+func batteryCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "battery",
+		Usage: "what a home battery would have saved: per billing period, per day and per year, payback",
+		Description: "Simulates a battery over the site's summary data (one pass, however many sizes\n" +
+			"--sweep lists) and prices the site's grid import and export without and with it\n" +
+			"under its tariffs and billing periods.\n\n" +
+			"Models: \"full\" (default) charges and discharges through the square root of the\n" +
+			"round-trip efficiency each way, within --power if given; \"seed\" repeats the seed\n" +
+			"article's generator (efficiency applied on discharge, no limits) to the Wh.\n" +
+			"Capacity is the usable energy of the cells (all of it is usable in both models).\n\n" +
+			"--price takes 5000 (any size), 650/kWh (per kWh of capacity) or 2000+500/kWh.\n" +
+			"--discount-rate (0.05 or 5%) adds the net present value over --lifetime years.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "site", Usage: "site `NAME` (may be left out when there is only one)"},
+			&cli.StringFlag{Name: "model", Value: string(battery.ModelFull), Usage: "battery model: `seed` or full"},
+			&cli.StringFlag{Name: "capacity", Value: "13.5kWh", Usage: "battery capacity, e.g. 13.5kWh or 13500Wh"},
+			&cli.Float64Flag{Name: "efficiency", Value: 0.9, Usage: "round-trip efficiency, in (0, 1]"},
+			&cli.StringFlag{Name: "power", Usage: "charge and discharge power limit, e.g. 5kW (full model; default none)"},
+			&cli.StringFlag{Name: "sweep", Usage: "simulate several capacities in one pass, e.g. `5kWh,10kWh,13.5kWh`"},
+			&cli.StringFlag{Name: "price", Usage: "battery price installed, e.g. 5000, 650/kWh or 2000+500/kWh"},
+			&cli.StringFlag{Name: "discount-rate", Usage: "yearly discount rate for the net present value, e.g. 0.05 or 5%"},
+			&cli.IntFlag{Name: "lifetime", Value: report.DefaultLifetime, Usage: "battery life in `YEARS` for the net present value"},
+			&cli.StringFlag{Name: "from", Usage: "first day of data used, YYYY-MM-DD (site's local date)"},
+			&cli.StringFlag{Name: "to", Usage: "last day of data used (included), YYYY-MM-DD"},
+			&cli.StringFlag{Name: "format", Value: string(report.FormatTable), Usage: "output `FORMAT`: table, csv or json"},
+			&cli.StringFlag{Name: "chart", Usage: "draw a chart to `FILE`.svg or FILE.png"},
+		},
+		Action: batteryAction,
+	}
+}
+
+func batteryAction(c *cli.Context) error {
+	if c.NArg() != 0 {
+		return fmt.Errorf("battery takes no arguments, got %q (the site goes in --site)", strings.Join(c.Args().Slice(), " "))
+	}
+	opts, err := batteryOptions(c)
+	if err != nil {
+		return err
+	}
+	env := envOf(c)
+	// Progress only where a person watches: a terminal, and a table.
+	if f, ok := env.Stderr.(*os.File); ok && opts.Format == report.FormatTable && term.IsTerminal(int(f.Fd())) {
+		opts.Progress = f
+	}
+	db, err := env.DB(c.Context)
+	if err != nil {
+		return err
+	}
+	return report.Run(c.Context, db, opts, env.Stdout)
+}
+
+// batteryOptions turns the flags into report options, refusing bad input
+// with one-line errors before the database is touched.
+func batteryOptions(c *cli.Context) (report.Options, error) {
+	opts := report.Options{Site: c.String("site"), Chart: c.String("chart")}
+	var err error
+	if opts.Format, err = report.ParseFormat(c.String("format")); err != nil {
+		return opts, err
+	}
+	model, err := battery.ParseModel(c.String("model"))
+	if err != nil {
+		return opts, err
+	}
+	base := battery.Config{Model: model, Efficiency: c.Float64("efficiency")}
+	// The full model reads a zero efficiency as "not given"; on the command
+	// line it was given.
+	if e := base.Efficiency; !(e > 0 && e <= 1) {
+		return opts, fmt.Errorf("battery efficiency must be in (0, 1], got %v", e)
+	}
+	if c.IsSet("power") {
+		if model == battery.ModelSeed {
+			return opts, errors.New("--power applies to the full model only: the seed model has no power limits (drop --power or use --model full)")
+		}
+		w, err := report.ParsePower(c.String("power"))
+		if err != nil {
+			return opts, err
+		}
+		if w <= 0 {
+			return opts, fmt.Errorf("--power must be greater than 0 W, got %q", c.String("power"))
+		}
+		base.ChargePowerW, base.DischargePowerW = w, w
+	}
+
+	var capacities []float64
+	switch {
+	case c.IsSet("sweep") && c.IsSet("capacity"):
+		return opts, errors.New("give either --capacity or --sweep, not both")
+	case c.IsSet("sweep"):
+		if capacities, err = report.ParseEnergyList(c.String("sweep")); err != nil {
+			return opts, fmt.Errorf("--sweep: %w", err)
+		}
+	default:
+		wh, err := report.ParseEnergy(c.String("capacity"))
+		if err != nil {
+			return opts, fmt.Errorf("--capacity: %w", err)
+		}
+		capacities = []float64{wh}
+	}
+	for _, wh := range capacities {
+		cfg := base
+		cfg.CapacityWh = wh
+		if err := cfg.Validate(); err != nil {
+			return opts, err
+		}
+		opts.Batteries = append(opts.Batteries, cfg)
+	}
+
+	if c.IsSet("price") {
+		p, err := report.ParsePrice(c.String("price"))
+		if err != nil {
+			return opts, err
+		}
+		opts.Price = &p
+	}
+	if c.IsSet("discount-rate") {
+		if opts.Price == nil {
+			return opts, errors.New("--discount-rate needs --price: the net present value weighs savings against the price")
+		}
+		r, err := report.ParseRate(c.String("discount-rate"))
+		if err != nil {
+			return opts, err
+		}
+		opts.DiscountRate = &r
+	}
+	opts.LifetimeYears = c.Int("lifetime")
+	if opts.LifetimeYears < 1 || opts.LifetimeYears > 100 {
+		return opts, fmt.Errorf("--lifetime must be between 1 and 100 years, got %d", opts.LifetimeYears)
+	}
+	for _, f := range []struct {
+		name string
+		to   *time.Time
+	}{{"from", &opts.From}, {"to", &opts.To}} {
+		if c.IsSet(f.name) {
+			if *f.to, err = parseDateFlag(c, f.name); err != nil {
+				return opts, err
+			}
+		}
+	}
+	return opts, nil
+}

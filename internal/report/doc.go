@@ -1,0 +1,22 @@
+// Package report answers "what would a home battery have saved me?" for a
+// site in the database: the logic behind `solarview battery` and the report
+// `solarview demo` prints.
+//
+// One query streams the site's summary rows (timestamp, import, export) in
+// time order; [battery.Run] feeds each interval to every battery
+// configuration at once, so a sweep of fifty sizes still reads the data
+// once; and a sink prices the data without a battery and with each
+// configuration under the site's tariffs, billing period by billing period,
+// with package tariff. Nothing per interval is kept: memory is one billing
+// period's days, whatever the length of the data.
+//
+// The result ([Report]) holds, per configuration, the cost without and with
+// the battery for each billing period, the savings per day and per year
+// (over the days priced), the energy shifted and cycles, and, given a price,
+// the simple payback and the net present value. [Write] prints it as a
+// table, CSV or JSON (whose field names are a contract, see design.md);
+// [DrawChart] draws it.
+//
+// Money is exact until shown: period costs are exact sums from package
+// tariff, and each figure is rounded to the cent once, when written.
+package report

@@ -1,0 +1,270 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/solarview/solarview/internal/battery"
+	"github.com/solarview/solarview/internal/tariff"
+)
+
+// pricing is the [battery.Sink] that prices the data without a battery and
+// with each configuration, per billing period, in the same pass that
+// simulates them.
+//
+// Each billing period gets a pricer of its own and fresh accumulators while
+// the data is inside it; when the data moves on, the period is priced and
+// only its totals are kept. The tariff engine keeps per-day state for every
+// period it has seen, so one accumulator for the whole run would grow with
+// the length of the data; this way memory is one period's days, whatever
+// the number of years reported.
+type pricing struct {
+	periods []*periodState
+	nconf   int
+
+	// The stretch of time the last interval fell in: a period (cur ≥ 0) or
+	// the gap before, between or after periods (cur = -1). Bounds are Unix
+	// nanoseconds, so staying inside costs two integer comparisons.
+	cur    int
+	lo, hi int64
+	pricer *tariff.Pricer
+	base   *tariff.Accumulator
+	accs   []*tariff.Accumulator
+
+	// The slot being summed (see tariff.Instant.SameSlot): n intervals
+	// from at, with the baseline's and each battery's summed energies.
+	// With 5-minute data six intervals share a slot, and each stream pays
+	// one Add per slot instead of one per interval.
+	at               tariff.Instant
+	n                int
+	baseImp, baseExp float64
+	imp, exp         []float64
+
+	// Intervals seen, priced, and outside every billing period.
+	seen, priced int
+	first        time.Time
+	unpriced     unpriced
+}
+
+// periodState is one billing period's pricer and, once the data has left
+// it, its totals.
+type periodState struct {
+	period tariff.Period
+	pricer *tariff.Pricer
+	lo, hi int64 // local midnight of the first day and of the day after the last
+
+	done      bool
+	baseline  periodTotals
+	batteries []periodTotals
+}
+
+// periodTotals is what one stream (baseline or one battery) cost in one
+// billing period, exact.
+type periodTotals struct {
+	Days               int
+	ImportWh, ExportWh float64
+	Costs              tariff.Costs
+}
+
+// unpriced counts intervals outside every billing period.
+type unpriced struct {
+	Intervals   int
+	First, Last time.Time
+}
+
+func (u *unpriced) add(t time.Time) {
+	if u.Intervals == 0 {
+		u.First = t
+	}
+	u.Last = t
+	u.Intervals++
+}
+
+// newPricing compiles a pricer per billing period (each checks its tariff,
+// so a tariff without components is refused before any data is read).
+func newPricing(loc *time.Location, periods []tariff.Period, nconf int) (*pricing, error) {
+	p := &pricing{nconf: nconf, cur: -1, lo: math.MaxInt64, hi: math.MinInt64,
+		imp: make([]float64, nconf), exp: make([]float64, nconf)}
+	for _, per := range periods {
+		pr, err := tariff.NewPricer(loc, []tariff.Period{per})
+		if err != nil {
+			return nil, err
+		}
+		p.periods = append(p.periods, &periodState{
+			period: per,
+			pricer: pr,
+			lo:     localMidnight(per.Start, loc).UnixNano(),
+			hi:     localMidnight(per.End, loc).UnixNano(),
+		})
+	}
+	sort.Slice(p.periods, func(i, j int) bool { return p.periods[i].lo < p.periods[j].lo })
+	for i := 1; i < len(p.periods); i++ {
+		if a, b := p.periods[i-1], p.periods[i]; b.lo < a.hi {
+			return nil, fmt.Errorf("billing periods %s and %s overlap",
+				tariff.FormatRange(a.period.Start, a.period.End), tariff.FormatRange(b.period.Start, b.period.End))
+		}
+	}
+	return p, nil
+}
+
+// localMidnight is the instant the calendar date of d starts in loc.
+func localMidnight(d time.Time, loc *time.Location) time.Time {
+	y, m, dd := d.Date()
+	return time.Date(y, m, dd, 0, 0, 0, 0, loc)
+}
+
+// errNoCoverage stops a run whose data no billing period covers, as soon as
+// that is certain: the data went past the last period without any interval
+// inside one.
+type errNoCoverage struct{ first, at time.Time }
+
+func (e *errNoCoverage) Error() string { return "no billing period covers the data" }
+
+// Interval implements [battery.Sink].
+func (p *pricing) Interval(in battery.Interval, out []battery.Result) error {
+	if p.seen == 0 {
+		p.first = in.Start
+	}
+	p.seen++
+	t := in.Start.UnixNano()
+	if t < p.lo || t >= p.hi {
+		if err := p.move(t); err != nil {
+			return err
+		}
+	}
+	if p.cur < 0 {
+		p.unpriced.add(in.Start)
+		if p.priced == 0 && p.lo >= p.lastEnd() {
+			return &errNoCoverage{first: p.first, at: in.Start}
+		}
+		return nil
+	}
+	p.priced++
+	at := p.pricer.Locate(in.Start)
+	if p.n > 0 && !at.SameSlot(p.at) {
+		p.flushSlot()
+	}
+	if p.n == 0 {
+		p.at = at
+	}
+	p.n++
+	// x == x is false only for NaN: missing values are left out, as Add
+	// would count them as zero.
+	if v := in.Import; v == v {
+		p.baseImp += v
+	}
+	if v := in.Export; v == v {
+		p.baseExp += v
+	}
+	imp, exp := p.imp[:len(out)], p.exp[:len(out)]
+	for i := range out {
+		if v := out[i].Import; v == v {
+			imp[i] += v
+		}
+		if v := out[i].Export; v == v {
+			exp[i] += v
+		}
+	}
+	return nil
+}
+
+// flushSlot adds the slot being summed to every stream.
+func (p *pricing) flushSlot() {
+	if p.n == 0 {
+		return
+	}
+	p.base.AddSlot(p.at, p.n, p.baseImp, p.baseExp)
+	for i, a := range p.accs {
+		a.AddSlot(p.at, p.n, p.imp[i], p.exp[i])
+	}
+	p.n, p.baseImp, p.baseExp = 0, 0, 0
+	clear(p.imp)
+	clear(p.exp)
+}
+
+func (p *pricing) lastEnd() int64 {
+	if len(p.periods) == 0 {
+		return math.MinInt64
+	}
+	return p.periods[len(p.periods)-1].hi
+}
+
+// move closes the stretch the data just left and opens the one containing
+// t.
+func (p *pricing) move(t int64) error {
+	if err := p.close(); err != nil {
+		return err
+	}
+	j := sort.Search(len(p.periods), func(i int) bool { return p.periods[i].hi > t })
+	if j < len(p.periods) && p.periods[j].lo <= t {
+		ps := p.periods[j]
+		if ps.done {
+			// battery.Run refuses data out of time order, so this is a bug.
+			return fmt.Errorf("billing period %s entered twice", tariff.FormatRange(ps.period.Start, ps.period.End))
+		}
+		p.cur, p.lo, p.hi, p.pricer = j, ps.lo, ps.hi, ps.pricer
+		p.base = ps.pricer.NewAccumulator()
+		if cap(p.accs) < p.nconf {
+			p.accs = make([]*tariff.Accumulator, p.nconf)
+		}
+		p.accs = p.accs[:p.nconf]
+		for i := range p.accs {
+			p.accs[i] = ps.pricer.NewAccumulator()
+		}
+		return nil
+	}
+	p.cur, p.lo, p.hi = -1, math.MinInt64, math.MaxInt64
+	if j > 0 {
+		p.lo = p.periods[j-1].hi
+	}
+	if j < len(p.periods) {
+		p.hi = p.periods[j].lo
+	}
+	return nil
+}
+
+// close prices the period being summed, if any, and lets its per-day state
+// go.
+func (p *pricing) close() error {
+	if p.cur < 0 {
+		return nil
+	}
+	p.flushSlot()
+	ps := p.periods[p.cur]
+	p.cur = -1
+	var err error
+	if ps.baseline, err = totalsOf(p.base); err != nil {
+		return err
+	}
+	ps.batteries = make([]periodTotals, len(p.accs))
+	for i, a := range p.accs {
+		if ps.batteries[i], err = totalsOf(a); err != nil {
+			return err
+		}
+		p.accs[i] = nil
+	}
+	p.base = nil
+	ps.done = true
+	return nil
+}
+
+func totalsOf(a *tariff.Accumulator) (periodTotals, error) {
+	res, err := a.Result()
+	if err != nil {
+		return periodTotals{}, fmt.Errorf("pricing: %w", err)
+	}
+	var t periodTotals
+	for _, pc := range res.Periods {
+		t.Days += pc.DaysWithData
+		t.ImportWh += pc.ImportWh
+		t.ExportWh += pc.ExportWh
+		t.Costs.Add(pc.Costs)
+	}
+	return t, nil
+}
+
+// Flush implements [battery.Flusher]: the last period is priced at the end
+// of the data.
+func (p *pricing) Flush() error { return p.close() }

@@ -1,0 +1,419 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/uptrace/bun"
+
+	"github.com/solarview/solarview/internal/battery"
+	"github.com/solarview/solarview/internal/tariff"
+	"github.com/solarview/solarview/models"
+)
+
+// Format is an output format of a report.
+type Format string
+
+// Output formats.
+const (
+	FormatTable Format = "table"
+	FormatCSV   Format = "csv"
+	FormatJSON  Format = "json"
+)
+
+// ParseFormat reads --format; the empty string is a table.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
+	case "":
+		return FormatTable, nil
+	case FormatTable, FormatCSV, FormatJSON:
+		return f, nil
+	}
+	return "", fmt.Errorf("unknown format %q (want table, csv or json)", s)
+}
+
+// DefaultLifetime is the battery life, in years, the net present value is
+// taken over when Options.LifetimeYears is zero: the usual warranty.
+const DefaultLifetime = 10
+
+// Options says what to report.
+type Options struct {
+	// Site is the site's name; empty picks the only site there is.
+	Site string
+	// Batteries are the configurations simulated, all in one pass. Two or
+	// more make a sweep.
+	Batteries []battery.Config
+	// From and To limit the data to local calendar dates in the site's time
+	// zone, both inclusive (as `billing add --from --to` takes them); zero
+	// leaves that end open. The battery starts empty at the first interval.
+	From, To time.Time
+	// Price, when set, gives payback and net present value.
+	Price *Price
+	// DiscountRate, when set (with Price), gives the net present value over
+	// LifetimeYears at this yearly rate.
+	DiscountRate *float64
+	// LifetimeYears defaults to DefaultLifetime.
+	LifetimeYears int
+	// Format of the output; default table.
+	Format Format
+	// Chart, when not empty, is an .svg or .png file to draw: savings
+	// against capacity for a sweep, a typical day's state of charge for one
+	// battery.
+	Chart string
+	// Progress, when not nil, receives a progress indicator if the run takes
+	// long (more than a second). Give it a terminal, never the output.
+	Progress io.Writer
+	// Registry decodes tariff components; nil means tariff.Components.
+	Registry *tariff.Registry
+
+	// extra, when set, also receives every interval (tests and benchmarks
+	// observe a run through it).
+	extra battery.Sink
+}
+
+// Report is a computed report: what was simulated, over which data, and the
+// result for each battery.
+type Report struct {
+	Site     string
+	TimeZone string
+	// From and To are the requested dates (zero when open), To inclusive.
+	From, To time.Time
+	// Data describes the intervals read: their number, length, gaps and
+	// missing values (battery.Report; its Results are in Results below).
+	Data *battery.Report
+	// DaysPriced is the number of local days with data inside a billing
+	// period; averages per day and per year are over them.
+	DaysPriced int
+	// Unpriced counts intervals outside every billing period: simulated,
+	// but not priced.
+	Unpriced unpriced
+	// Price, DiscountRate and LifetimeYears echo the options.
+	Price         *Price
+	DiscountRate  *float64
+	LifetimeYears int
+	Results       []Result
+	// Best is the index in Results of the best configuration, -1 for none;
+	// BestBy says by what: "payback" with a price, "savings" without.
+	Best   int
+	BestBy string
+	// Profile is the typical day's state of charge of the first battery,
+	// when a chart of it was asked for.
+	Profile []Point
+}
+
+// Result is one battery configuration's outcome.
+type Result struct {
+	Config     battery.Config
+	Label      string
+	Convention string
+	// Totals are the energy totals from the simulation.
+	Totals battery.Totals
+	// Periods are the billing periods that had data, in date order.
+	Periods []PeriodResult
+	// BaselineCost and Cost are the exact costs without and with the
+	// battery over every period; Savings their difference.
+	BaselineCost, Cost, Savings   models.Money
+	SavingsPerDay, SavingsPerYear models.Money
+	// Price of this battery, PaybackYears (+Inf: never) and NPV are set
+	// when a price was given; NPV only with a discount rate.
+	Price        *models.Money
+	PaybackYears float64
+	NPV          *models.Money
+}
+
+// PeriodResult is one billing period without and with the battery.
+type PeriodResult struct {
+	// Start is the first day and End the day after the last.
+	Start, End time.Time
+	Tariff     string
+	// Days is the number of days with data, the days priced.
+	Days                               int
+	BaselineImportWh, BaselineExportWh float64
+	ImportWh, ExportWh                 float64
+	BaselineCosts, Costs               tariff.Costs
+}
+
+// Savings is what the battery saved in the period.
+func (p PeriodResult) Savings() models.Money { return p.BaselineCosts.Total() - p.Costs.Total() }
+
+// userErr makes the one-line error a user sees for a mistake in the
+// request; the CLI prints it as it is.
+func userErr(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// Run computes the report and writes it to w in opts.Format, drawing
+// opts.Chart if asked: what `solarview battery` and `solarview demo` print.
+func Run(ctx context.Context, db *bun.DB, opts Options, w io.Writer) error {
+	if err := opts.check(); err != nil {
+		return err
+	}
+	rep, err := Compute(ctx, db, opts)
+	if err != nil {
+		return err
+	}
+	if opts.Chart != "" {
+		if err := DrawChart(rep, opts.Chart); err != nil {
+			return err
+		}
+	}
+	return Write(w, rep, opts.Format)
+}
+
+// check refuses bad options before anything is read.
+func (o *Options) check() error {
+	if len(o.Batteries) == 0 {
+		return userErr("no battery to simulate")
+	}
+	for _, c := range o.Batteries {
+		if err := c.Validate(); err != nil {
+			return err
+		}
+	}
+	if _, err := ParseFormat(string(o.Format)); err != nil {
+		return err
+	}
+	if o.Chart != "" {
+		switch strings.ToLower(filepath.Ext(o.Chart)) {
+		case ".svg", ".png":
+		default:
+			return userErr("chart %q: give a file name ending in .svg or .png", o.Chart)
+		}
+	}
+	if !o.From.IsZero() && !o.To.IsZero() && o.To.Before(o.From) {
+		return userErr("--to %s is before --from %s", o.To.Format(time.DateOnly), o.From.Format(time.DateOnly))
+	}
+	if o.LifetimeYears < 0 || o.LifetimeYears > 100 {
+		return userErr("lifetime must be between 1 and 100 years, got %d", o.LifetimeYears)
+	}
+	if o.DiscountRate != nil && (*o.DiscountRate < 0 || *o.DiscountRate >= 1) {
+		return userErr("discount rate must be at least 0 and below 1, got %v", *o.DiscountRate)
+	}
+	return nil
+}
+
+// Compute reads the site's summary once, simulates every battery of opts
+// over it and prices the data without and with each battery per billing
+// period.
+func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	reg := opts.Registry
+	if reg == nil {
+		reg = tariff.Components
+	}
+	site, err := findSite(ctx, db, opts.Site)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := site.Location()
+	if err != nil {
+		return nil, fmt.Errorf("site %q: time zone %q: %w", site.Name, site.TimeZone, err)
+	}
+	pr, err := tariff.LoadPricer(ctx, db, reg, site)
+	if err != nil {
+		return nil, err
+	}
+	price, err := newPricing(loc, pr.Periods(), len(opts.Batteries))
+	if err != nil {
+		return nil, err
+	}
+
+	var s span
+	if !opts.From.IsZero() {
+		s.From = localMidnight(opts.From, loc)
+	}
+	if !opts.To.IsZero() {
+		s.To = localMidnight(opts.To.AddDate(0, 0, 1), loc)
+	}
+	sinks := []battery.Sink{price}
+	var profile *socProfile
+	if opts.Chart != "" && len(opts.Batteries) == 1 {
+		profile = newSOCProfile(loc, opts.Batteries[0].CapacityWh)
+		sinks = append(sinks, profile)
+	}
+	if opts.extra != nil {
+		sinks = append(sinks, opts.extra)
+	}
+	var prog *progress
+	if opts.Progress != nil {
+		prog = newProgress(opts.Progress, loc)
+		sinks = append(sinks, prog)
+	}
+
+	var data *battery.Report
+	err = streamSummary(ctx, db, site.ID, s, func(src battery.Source) error {
+		var err error
+		data, err = battery.Run(ctx, src, opts.Batteries, battery.Sinks(sinks...), battery.RunOptions{})
+		return err
+	})
+	prog.done()
+	if nc := (*errNoCoverage)(nil); errors.As(err, &nc) {
+		return nil, noCoverage(site, pr, nc.first, nc.at)
+	}
+	if errors.Is(err, battery.ErrUnknownInterval) {
+		// Fewer than two intervals: nothing to simulate, and no spacing to
+		// infer their length from.
+		return nil, userErr("site %q has too little data%s to simulate a battery (fewer than two intervals)", site.Name, describeSpan(opts))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if data.Intervals == 0 {
+		return nil, userErr("site %q has no data%s: import some with `solarview import`", site.Name, describeSpan(opts))
+	}
+	if price.priced == 0 {
+		return nil, noCoverage(site, pr, data.First, data.End)
+	}
+
+	rep := &Report{
+		Site: site.Name, TimeZone: site.TimeZone, From: opts.From, To: opts.To,
+		Data: data, Unpriced: price.unpriced,
+		Price: opts.Price, DiscountRate: opts.DiscountRate, LifetimeYears: opts.LifetimeYears,
+		Best: -1,
+	}
+	if rep.LifetimeYears == 0 {
+		rep.LifetimeYears = DefaultLifetime
+	}
+	for _, ps := range price.periods {
+		if ps.done {
+			rep.DaysPriced += ps.baseline.Days
+		}
+	}
+	for i, cfg := range opts.Batteries {
+		rep.Results = append(rep.Results, rep.result(i, cfg, data.Results[i], price.periods))
+	}
+	rep.pickBest()
+	if profile != nil {
+		rep.Profile = profile.points()
+	}
+	return rep, nil
+}
+
+func (rep *Report) result(i int, cfg battery.Config, tot battery.Totals, periods []*periodState) Result {
+	r := Result{Config: cfg, Label: cfg.Label(), Convention: tot.Convention, Totals: tot}
+	for _, ps := range periods {
+		if !ps.done {
+			continue
+		}
+		b, c := ps.baseline, ps.batteries[i]
+		r.Periods = append(r.Periods, PeriodResult{
+			Start: ps.period.Start, End: ps.period.End, Tariff: ps.period.Tariff.Name,
+			Days:             b.Days,
+			BaselineImportWh: b.ImportWh, BaselineExportWh: b.ExportWh,
+			ImportWh: c.ImportWh, ExportWh: c.ExportWh,
+			BaselineCosts: b.Costs, Costs: c.Costs,
+		})
+		r.BaselineCost += b.Costs.Total()
+		r.Cost += c.Costs.Total()
+	}
+	r.Savings = r.BaselineCost - r.Cost
+	r.SavingsPerDay = perDay(r.Savings, rep.DaysPriced)
+	r.SavingsPerYear = perYear(r.Savings, rep.DaysPriced)
+	r.PaybackYears = math.NaN()
+	if rep.Price != nil {
+		p := rep.Price.For(cfg.CapacityWh)
+		r.Price = &p
+		r.PaybackYears = paybackYears(p, r.SavingsPerYear)
+		if rep.DiscountRate != nil {
+			v := npv(p, r.SavingsPerYear, *rep.DiscountRate, rep.LifetimeYears)
+			r.NPV = &v
+		}
+	}
+	return r
+}
+
+// pickBest marks the shortest payback when there is a price, else the
+// largest savings.
+func (rep *Report) pickBest() {
+	if rep.Price != nil {
+		rep.BestBy = "payback"
+		for i, r := range rep.Results {
+			if !math.IsInf(r.PaybackYears, 1) && (rep.Best < 0 || r.PaybackYears < rep.Results[rep.Best].PaybackYears) {
+				rep.Best = i
+			}
+		}
+		return
+	}
+	rep.BestBy = "savings"
+	for i, r := range rep.Results {
+		if r.SavingsPerYear > 0 && (rep.Best < 0 || r.SavingsPerYear > rep.Results[rep.Best].SavingsPerYear) {
+			rep.Best = i
+		}
+	}
+}
+
+func describeSpan(o Options) string {
+	switch {
+	case !o.From.IsZero() && !o.To.IsZero():
+		return fmt.Sprintf(" from %s to %s", o.From.Format(time.DateOnly), o.To.Format(time.DateOnly))
+	case !o.From.IsZero():
+		return " from " + o.From.Format(time.DateOnly)
+	case !o.To.IsZero():
+		return " up to " + o.To.Format(time.DateOnly)
+	}
+	return ""
+}
+
+// noCoverage explains that no billing period covers the data.
+func noCoverage(site *models.Site, pr *tariff.Pricer, first, last time.Time) error {
+	loc := pr.Location()
+	ps := pr.Periods()
+	return userErr("no billing period of site %q covers its data (%s to %s; billing periods cover %s): add one with `solarview billing add`",
+		site.Name, first.In(loc).Format(time.DateOnly), last.In(loc).Format(time.DateOnly),
+		tariff.FormatRange(ps[0].Start, ps[len(ps)-1].End))
+}
+
+// progress is a [battery.Sink] that shows how far a long run has got.
+// Nothing is drawn for the first second, so quick runs stay quiet.
+type progress struct {
+	w     io.Writer
+	loc   *time.Location
+	start time.Time
+	n     int64
+	bar   *progressbar.ProgressBar
+}
+
+// progressDelay is how long a run must take before progress is shown.
+const progressDelay = time.Second
+
+func newProgress(w io.Writer, loc *time.Location) *progress {
+	return &progress{w: w, loc: loc, start: time.Now()}
+}
+
+func (p *progress) Interval(in battery.Interval, _ []battery.Result) error {
+	p.n++
+	if p.n&4095 != 0 {
+		return nil
+	}
+	if p.bar == nil {
+		if time.Since(p.start) < progressDelay {
+			return nil
+		}
+		p.bar = progressbar.NewOptions64(-1,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription("simulating"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetItsString("intervals"),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSpinnerType(14),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	p.bar.Describe("simulating " + in.Start.In(p.loc).Format(time.DateOnly))
+	return p.bar.Set64(p.n)
+}
+
+// done clears the indicator; safe on nil.
+func (p *progress) done() {
+	if p != nil && p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}

@@ -1,0 +1,170 @@
+package report
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/solarview/solarview/models"
+)
+
+func TestParseQuantities(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		parse func(string) (float64, error)
+		in    string
+		want  float64
+		err   string
+	}{
+		{ParseEnergy, "13.5kWh", 13500, ""},
+		{ParseEnergy, "13500Wh", 13500, ""},
+		{ParseEnergy, " 13.5 kWh ", 13500, ""},
+		{ParseEnergy, "13.5KWH", 13500, ""},
+		{ParseEnergy, "0.02MWh", 20000, ""},
+		{ParseEnergy, "-5kWh", -5000, ""}, // the battery configuration refuses it, with its own words
+		{ParseEnergy, "13.5", 0, "has no unit"},
+		{ParseEnergy, "13.5kW", 0, `unknown unit "kW"`},
+		{ParseEnergy, "kWh", 0, "want a number with a unit"},
+		{ParseEnergy, "1.2.3kWh", 0, `"1.2.3" is not a number`},
+		{ParsePower, "5kW", 5000, ""},
+		{ParsePower, "500W", 500, ""},
+		{ParsePower, "5kWh", 0, `unknown unit "kWh"`},
+		{ParsePower, "5", 0, "has no unit"},
+	}
+	for _, tt := range tests {
+		got, err := tt.parse(tt.in)
+		switch {
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("%q: error %v, want one containing %q", tt.in, err, tt.err)
+		case tt.err == "" && (err != nil || got != tt.want):
+			t.Errorf("%q = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseEnergyList(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []float64
+		err  string
+	}{
+		{"5kWh,10kWh,13.5kWh", []float64{5000, 10000, 13500}, ""},
+		{"5, 10, 13.5kWh", []float64{5000, 10000, 13500}, ""},
+		{"500Wh,2,3kWh", []float64{500, 2000, 3000}, ""},
+		{"5kWh,10", nil, "has no unit"},
+		{"5kWh,,10kWh", nil, "empty item"},
+	}
+	for _, tt := range tests {
+		got, err := ParseEnergyList(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: error %v, want one containing %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || len(got) != len(tt.want) {
+			t.Errorf("%q = %v, %v; want %v", tt.in, got, err, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("%q = %v, want %v", tt.in, got, tt.want)
+			}
+		}
+	}
+}
+
+func TestParsePrice(t *testing.T) {
+	t.Parallel()
+	m := func(s string) models.Money {
+		v, err := models.ParseMoney(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		in        string
+		forWh     float64
+		want, str string
+		err       string
+	}{
+		{"5000", 13500, "5000", "5000.00", ""},
+		{"650/kWh", 13500, "8775", "650.00/kWh", ""},
+		{"2000+500/kWh", 10000, "7000", "2000.00+500.00/kWh", ""},
+		{"2000 + 500/KWH", 5000, "4500", "2000.00+500.00/kWh", ""},
+		{"cheap", 0, "", "", `price "cheap"`},
+		{"-5", 0, "", "", "must not be negative"},
+		{"", 0, "", "", "empty price"},
+	}
+	for _, tt := range tests {
+		p, err := ParsePrice(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: error %v, want one containing %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || p.For(tt.forWh) != m(tt.want) || p.String() != tt.str {
+			t.Errorf("%q: %v (%s), for %v Wh %s; want %s (%s)", tt.in, err, p, tt.forWh, p.For(tt.forWh), tt.want, tt.str)
+		}
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]float64{"0.05": 0.05, "5%": 0.05, " 7.5 % ": 0.075, "0": 0} {
+		if got, err := ParseRate(in); err != nil || math.Abs(got-want) > 1e-15 {
+			t.Errorf("%q = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"5", "100%", "-1%", "x", "NaN"} {
+		if _, err := ParseRate(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+func TestFinance(t *testing.T) {
+	t.Parallel()
+	u := func(f float64) models.Money { return models.Money(math.Round(f * float64(models.Unit))) }
+	// 36.60 saved over 366 days: 0.10 a day, 36.50 a year.
+	if got := perDay(u(36.60), 366); got != u(0.10) {
+		t.Errorf("perDay = %s", got)
+	}
+	if got := perYear(u(36.60), 366); got != u(36.50) {
+		t.Errorf("perYear = %s", got)
+	}
+	if perDay(u(1), 0) != 0 || perYear(u(1), 0) != 0 {
+		t.Error("no days must give no savings, not a division by zero")
+	}
+	if got := paybackYears(u(5000), u(400)); got != 12.5 {
+		t.Errorf("payback = %v, want 12.5", got)
+	}
+	if !math.IsInf(paybackYears(u(5000), 0), 1) || !math.IsInf(paybackYears(u(5000), u(-3)), 1) {
+		t.Error("a battery that saves nothing must never pay back")
+	}
+	// 1000 a year for 3 years at 10%: 909.09 + 826.45 + 751.31 = 2486.85.
+	if got := npv(u(2000), u(1000), 0.10, 3).RoundCents(); got != u(486.85) {
+		t.Errorf("npv = %s, want 486.85", got)
+	}
+	if got := npv(u(5000), u(400), 0, 10); got != u(-1000) {
+		t.Errorf("undiscounted npv = %s, want -1000", got)
+	}
+}
+
+func TestClosest(t *testing.T) {
+	t.Parallel()
+	known := []string{"home", "holiday house", "Shed"}
+	for in, want := range map[string]string{
+		"hom": "home", "HOME": "home", "shed": "Shed", "holiday hous": "holiday house", "xyz": "", "garage": "",
+	} {
+		if got := closest(in, known); got != want {
+			t.Errorf("closest(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := closest("x", nil); got != "" {
+		t.Errorf("closest with no names = %q", got)
+	}
+}
