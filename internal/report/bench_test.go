@@ -3,13 +3,14 @@ package report
 // Benchmarks of the battery report on real PostgreSQL, against the cost of
 // merely reading the data. Run them with
 //
-//	go test -run '^$' -bench Report -benchtime 5x ./internal/report
+//	go test -run '^$' -bench 'Report$' -benchtime 8x ./internal/report
+//	go test -run '^$' -bench ReportMemory -benchtime 1x ./internal/report
 //
 // Every figure that matters is a ratio to a baseline measured in the same
-// benchmark, minutes apart at most, so the machine's speed and load cancel
-// out: x-baseline is the fastest run over the fastest stream of the site's
-// summary rows to the client, the two interleaved; and BenchmarkReportMemory's x-one-year is
-// the peak live heap over ten site-years divided by that over one.
+// run, so the machine's speed and load cancel out: x-baseline is the
+// fastest run over the fastest stream of the site's summary rows to the
+// client, the two interleaved; BenchmarkReportMemory's x-one-year is the
+// peak live heap over ten site-years divided by that over one.
 
 import (
 	"context"

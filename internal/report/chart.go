@@ -85,7 +85,8 @@ func sweepChart(rep *Report) (*plot.Plot, error) {
 		best.GlyphStyle.Radius = vg.Points(6)
 		p.Add(best)
 		p.Legend.Add("best "+rep.BestBy, best)
-		p.Legend.Top = true
+		// Savings flatten out with size: the lower right is free.
+		p.Legend.Top = false
 	}
 	return p, nil
 }
@@ -96,9 +97,14 @@ func dayChart(rep *Report) (*plot.Plot, error) {
 	}
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Typical day: %s battery at %s", rep.Results[0].Label, rep.Site)
-	p.X.Label.Text = "Local time (hours)"
+	p.X.Label.Text = "Local time"
 	p.Y.Label.Text = "Average state of charge (%)"
 	p.X.Min, p.X.Max = 0, 24
+	var ticks []plot.Tick
+	for h := 0; h <= 24; h += 3 {
+		ticks = append(ticks, plot.Tick{Value: float64(h), Label: fmt.Sprintf("%02d:00", h)})
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.Y.Min, p.Y.Max = 0, 100
 	p.Add(plotter.NewGrid())
 	pts := make(plotter.XYs, len(rep.Profile))

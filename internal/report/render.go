@@ -322,25 +322,22 @@ func writeSingle(w io.Writer, rep *Report, r Result) {
 	t.Render()
 	tot := r.Totals
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "Average savings:  %s per day, %s per year (%d days priced)\n",
-		cents(r.SavingsPerDay), cents(r.SavingsPerYear), rep.DaysPriced)
-	fmt.Fprintf(w, "Grid import:      %s without the battery, %s with it\n", kWh(tot.BaselineImportWh), kWh(tot.ImportWh))
-	fmt.Fprintf(w, "Grid export:      %s without the battery, %s with it\n", kWh(tot.BaselineExportWh), kWh(tot.ExportWh))
-	fmt.Fprintf(w, "Energy shifted:   %s of surplus stored, %s delivered to the household, %s lost\n",
+	line := func(label, format string, args ...any) {
+		fmt.Fprintf(w, "%-19s%s\n", label+":", fmt.Sprintf(format, args...))
+	}
+	line("Average savings", "%s per day, %s per year (%d days priced)", cents(r.SavingsPerDay), cents(r.SavingsPerYear), rep.DaysPriced)
+	line("Grid import", "%s without the battery, %s with it", kWh(tot.BaselineImportWh), kWh(tot.ImportWh))
+	line("Grid export", "%s without the battery, %s with it", kWh(tot.BaselineExportWh), kWh(tot.ExportWh))
+	line("Energy shifted", "%s of surplus stored, %s delivered to the household, %s lost",
 		kWh(tot.ChargedWh), kWh(tot.DischargedWh), kWh(tot.LossesWh()))
-	fmt.Fprintf(w, "Cycles:           %.1f equivalent full cycles\n", tot.EquivalentFullCycles)
-	writeMoneyLines(w, rep, r)
-}
-
-func writeMoneyLines(w io.Writer, rep *Report, r Result) {
+	line("Cycles", "%.1f equivalent full cycles", tot.EquivalentFullCycles)
 	if r.Price == nil {
-		fmt.Fprintln(w, "Payback:          give --price for the simple payback and --discount-rate for the net present value")
+		line("Payback", "give --price for the simple payback and --discount-rate for the net present value")
 		return
 	}
-	fmt.Fprintf(w, "Simple payback:   %s at a price of %s\n", years(r.PaybackYears), cents(*r.Price))
+	line("Simple payback", "%s at a price of %s", years(r.PaybackYears), cents(*r.Price))
 	if r.NPV != nil {
-		fmt.Fprintf(w, "Net present value: %s over %d years at a %s discount rate\n",
-			cents(*r.NPV), rep.LifetimeYears, percent(*rep.DiscountRate))
+		line("Net present value", "%s over %d years at a %s discount rate", cents(*r.NPV), rep.LifetimeYears, percent(*rep.DiscountRate))
 	}
 }
 
