@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,16 +30,16 @@ func batteryCommand() *cli.Command {
 			"--discount-rate (0.05 or 5%) adds the net present value over --lifetime years.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "site", Usage: "site `NAME` (may be left out when there is only one)"},
-			&cli.StringFlag{Name: "model", Value: string(battery.ModelFull), Usage: "battery model: `seed` or full"},
-			&cli.StringFlag{Name: "capacity", Value: "13.5kWh", Usage: "battery capacity, e.g. 13.5kWh or 13500Wh"},
-			&cli.Float64Flag{Name: "efficiency", Value: 0.9, Usage: "round-trip efficiency, in (0, 1]"},
-			&cli.StringFlag{Name: "power", Usage: "charge and discharge power limit, e.g. 5kW (full model; default none)"},
-			&cli.StringFlag{Name: "sweep", Usage: "simulate several capacities in one pass, e.g. `5kWh,10kWh,13.5kWh`"},
-			&cli.StringFlag{Name: "price", Usage: "battery price installed, e.g. 5000, 650/kWh or 2000+500/kWh"},
-			&cli.StringFlag{Name: "discount-rate", Usage: "yearly discount rate for the net present value, e.g. 0.05 or 5%"},
-			&cli.IntFlag{Name: "lifetime", Value: report.DefaultLifetime, Usage: "battery life in `YEARS` for the net present value"},
-			&cli.StringFlag{Name: "from", Usage: "first day of data used, YYYY-MM-DD (site's local date)"},
-			&cli.StringFlag{Name: "to", Usage: "last day of data used (included), YYYY-MM-DD"},
+			&cli.StringFlag{Name: "model", Value: string(battery.ModelFull), Usage: "battery `MODEL`: seed or full"},
+			&cli.StringFlag{Name: "capacity", Value: "13.5kWh", Usage: "battery capacity, an `ENERGY` such as 13.5kWh or 13500Wh"},
+			&cli.StringFlag{Name: "efficiency", Value: "0.9", Usage: "round-trip efficiency, a `FRACTION` in (0, 1] such as 0.9 or 90%"},
+			&cli.StringFlag{Name: "power", Usage: "charge and discharge limit, a `POWER` such as 5kW (full model; default none)"},
+			&cli.StringFlag{Name: "sweep", Usage: "simulate a `LIST` of capacities in one pass, e.g. 5kWh,10kWh,13.5kWh"},
+			&cli.StringFlag{Name: "price", Usage: "battery `PRICE` installed: 5000, 650/kWh or 2000+500/kWh"},
+			&cli.StringFlag{Name: "discount-rate", Usage: "yearly `RATE` for the net present value, e.g. 0.05 or 5%"},
+			&cli.StringFlag{Name: "lifetime", Value: strconv.Itoa(report.DefaultLifetime), Usage: "battery life in `YEARS` for the net present value"},
+			&cli.StringFlag{Name: "from", Usage: "first `DATE` of data used, YYYY-MM-DD (site's local date)"},
+			&cli.StringFlag{Name: "to", Usage: "last `DATE` of data used (included), YYYY-MM-DD"},
 			&cli.StringFlag{Name: "format", Value: string(report.FormatTable), Usage: "output `FORMAT`: table, csv or json"},
 			&cli.StringFlag{Name: "chart", Usage: "draw a chart to `FILE`.svg or FILE.png"},
 		},
@@ -78,12 +79,11 @@ func batteryOptions(c *cli.Context) (report.Options, error) {
 	if err != nil {
 		return opts, err
 	}
-	base := battery.Config{Model: model, Efficiency: c.Float64("efficiency")}
-	// The full model reads a zero efficiency as "not given"; on the command
-	// line it was given.
-	if e := base.Efficiency; !(e > 0 && e <= 1) {
-		return opts, fmt.Errorf("battery efficiency must be in (0, 1], got %v", e)
+	eff, err := report.ParseEfficiency(c.String("efficiency"))
+	if err != nil {
+		return opts, err
 	}
+	base := battery.Config{Model: model, Efficiency: eff}
 	if c.IsSet("power") {
 		if model == battery.ModelSeed {
 			return opts, errors.New("--power applies to the full model only: the seed model has no power limits (drop --power or use --model full)")
@@ -139,10 +139,11 @@ func batteryOptions(c *cli.Context) (report.Options, error) {
 		}
 		opts.DiscountRate = &r
 	}
-	opts.LifetimeYears = c.Int("lifetime")
-	if opts.LifetimeYears < 1 || opts.LifetimeYears > 100 {
-		return opts, fmt.Errorf("--lifetime must be between 1 and 100 years, got %d", opts.LifetimeYears)
+	life, err := strconv.Atoi(strings.TrimSpace(c.String("lifetime")))
+	if err != nil || life < 1 || life > 100 {
+		return opts, fmt.Errorf("--lifetime %q: give a whole number of years from 1 to 100", c.String("lifetime"))
 	}
+	opts.LifetimeYears = life
 	for _, f := range []struct {
 		name string
 		to   *time.Time

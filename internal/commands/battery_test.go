@@ -280,6 +280,8 @@ func TestBatteryBadInput(t *testing.T) {
 		{[]string{"--site", "home", "--efficiency", "0"}, "efficiency must be in (0, 1]"},
 		{[]string{"--site", "home", "--efficiency", "1.2"}, "efficiency must be in (0, 1]"},
 		{[]string{"--site", "home", "--model", "seed", "--efficiency", "-0.5"}, "efficiency must be in (0, 1]"},
+		{[]string{"--site", "home", "--efficiency", "ninety"}, `battery efficiency "ninety"`},
+		{[]string{"--site", "home", "--lifetime", "0"}, `--lifetime "0"`},
 		{[]string{"--site", "late"}, `no billing period of site "late" covers its data (2024-01-01 to 2024-01-01; billing periods cover 2030-01-01 to 2030-12-31)`},
 		{[]string{"--site", "bare"}, `tariff "Nothing": tariff has no components`},
 		{[]string{"--site", "home", "--model", "seed", "--power", "5kW"}, "--power applies to the full model only"},

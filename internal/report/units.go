@@ -177,3 +177,24 @@ func ParseRate(s string) (float64, error) {
 	}
 	return v, nil
 }
+
+// ParseEfficiency reads a round-trip efficiency as a fraction ("0.9") or a
+// percentage ("90%"). It must be in (0, 1]: the battery configuration would
+// read 0 as "not given", but on the command line it was given.
+func ParseEfficiency(s string) (float64, error) {
+	orig := s
+	s = strings.TrimSpace(s)
+	scale := 1.0
+	if t, ok := strings.CutSuffix(s, "%"); ok {
+		s, scale = strings.TrimSpace(t), 0.01
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) {
+		return 0, fmt.Errorf("battery efficiency %q: want a fraction such as 0.9 or a percentage such as 90%%", orig)
+	}
+	v *= scale
+	if !(v > 0 && v <= 1) {
+		return 0, fmt.Errorf("battery efficiency must be in (0, 1], got %s", orig)
+	}
+	return v, nil
+}

@@ -168,3 +168,18 @@ func TestClosest(t *testing.T) {
 		t.Errorf("closest with no names = %q", got)
 	}
 }
+
+func TestParseEfficiency(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]float64{"0.9": 0.9, "90%": 0.9, " 1 ": 1, "100 %": 1} {
+		if got, err := ParseEfficiency(in); err != nil || math.Abs(got-want) > 1e-15 {
+			t.Errorf("%q = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for in, msg := range map[string]string{"0": "must be in (0, 1]", "1.2": "must be in (0, 1]", "-0.5": "must be in (0, 1]",
+		"90": "must be in (0, 1]", "x": "want a fraction", "NaN": "want a fraction"} {
+		if _, err := ParseEfficiency(in); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%q: error %v, want one containing %q", in, err, msg)
+		}
+	}
+}
