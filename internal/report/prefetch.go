@@ -30,8 +30,9 @@ type prefetch struct {
 	wg   sync.WaitGroup
 	err  error // the source's error; read only after full is closed
 
-	cur []battery.Interval
-	i   int
+	cur   []battery.Interval
+	i     int
+	ended bool // the consumer saw full closed, so err may be read
 }
 
 func newPrefetch(src battery.Source) *prefetch {
@@ -92,7 +93,7 @@ func (p *prefetch) Next(iv *battery.Interval) bool {
 		p.cur, ok = <-p.full
 		p.i = 0
 		if !ok {
-			p.cur = nil
+			p.cur, p.ended = nil, true
 			return false
 		}
 	}
@@ -101,8 +102,14 @@ func (p *prefetch) Next(iv *battery.Interval) bool {
 	return true
 }
 
-// Err implements [battery.Source]; meaningful once Next returned false.
-func (p *prefetch) Err() error { return p.err }
+// Err implements [battery.Source]. Before the end of the data it is nil
+// (the reader is still going); after it, the source's own error.
+func (p *prefetch) Err() error {
+	if !p.ended {
+		return nil
+	}
+	return p.err
+}
 
 // close stops the reading goroutine and waits for it, so the underlying
 // rows are no longer touched. Safe to call after the end of the data.
