@@ -199,6 +199,10 @@ func TestPrefetch(t *testing.T) {
 		if !pf.Next(&iv) || iv.Import != float64(i) {
 			t.Fatalf("interval %d: got %v", i, iv)
 		}
+		// battery.Run asks for the error after the first day, mid-stream.
+		if i == 300 && pf.Err() != nil {
+			t.Fatalf("error mid-stream: %v", pf.Err())
+		}
 	}
 	if pf.Next(&iv) || pf.Next(&iv) || pf.Err() != nil {
 		t.Fatal("prefetch did not end cleanly, or not for good")
