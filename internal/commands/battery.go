@@ -3,13 +3,11 @@ package commands
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/solarview/solarview/internal/battery"
 	"github.com/solarview/solarview/internal/report"
@@ -57,8 +55,8 @@ func batteryAction(c *cli.Context) error {
 	}
 	env := envOf(c)
 	// Progress only where a person watches: a terminal, and a table.
-	if f, ok := env.Stderr.(*os.File); ok && opts.Format == report.FormatTable && term.IsTerminal(int(f.Fd())) {
-		opts.Progress = f
+	if opts.Format == report.FormatTable {
+		opts.Progress = terminalOrNil(env.Stderr)
 	}
 	db, err := env.DB(c.Context)
 	if err != nil {

@@ -6,41 +6,88 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/solarview/solarview/internal/battery"
+	"github.com/solarview/solarview/internal/demo"
 	"github.com/solarview/solarview/internal/migrator"
+	"github.com/solarview/solarview/internal/report"
 )
 
 // DemoDatabase is the embedded database `solarview demo` fills, kept apart
 // from the user's own data.
 const DemoDatabase = "solarview_demo"
 
+// demoBattery is the battery the demo prices: a Powerwall-sized unit (the
+// seed's example) with a realistic 5 kW inverter limit, at an installed
+// price typical in Australia.
+var demoBattery = battery.Config{
+	Model:           battery.ModelFull,
+	CapacityWh:      13500,
+	Efficiency:      0.9,
+	ChargePowerW:    5000,
+	DischargePowerW: 5000,
+}
+
+const demoPrice = "12000"
+
 func demoCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "demo",
-		Usage: "migrate the embedded demo database, load a generated sample year and print a battery report",
+		Usage: "fill the embedded solarview_demo database with a generated sample year and print a battery report",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "reset", Usage: "empty the demo database first"},
 		},
-		Action: func(c *cli.Context) error {
-			env := envOf(c)
-			if c.Bool("reset") && env.DatabaseURL != "" {
-				return errors.New("demo --reset only empties the embedded demo database; it refuses to wipe --database-url")
-			}
-			db, err := env.OpenDatabase(c.Context, DemoDatabase)
-			if err != nil {
-				return err
-			}
-			if c.Bool("reset") {
-				if _, err := db.ExecContext(c.Context, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"); err != nil {
-					return fmt.Errorf("resetting the demo database: %w", err)
-				}
-				fmt.Fprintln(env.Stdout, "Emptied the demo database.")
-			}
-			applied, err := migrator.Up(c.Context, db, env.Stdout)
-			if err != nil {
-				return fmt.Errorf("migrating the demo database: %w", err)
-			}
-			fmt.Fprintf(env.Stdout, "Demo database %q is migrated (%d migration(s) applied now).\n", DemoDatabase, len(applied))
-			return nil
-		},
+		Action: runDemo,
 	}
+}
+
+func runDemo(c *cli.Context) error {
+	env := envOf(c)
+	ctx := c.Context
+	if c.Bool("reset") && env.DatabaseURL != "" {
+		return errors.New("demo --reset only empties the embedded demo database; it refuses to wipe --database-url")
+	}
+	db, err := env.OpenDatabase(ctx, DemoDatabase)
+	if err != nil {
+		return err
+	}
+	if c.Bool("reset") {
+		if _, err := db.ExecContext(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"); err != nil {
+			return fmt.Errorf("resetting the demo database: %w", err)
+		}
+		fmt.Fprintln(env.Stdout, "Emptied the demo database.")
+	}
+	applied, err := migrator.Up(ctx, db, env.Stdout)
+	if err != nil {
+		return fmt.Errorf("migrating the demo database: %w", err)
+	}
+	if len(applied) > 0 {
+		fmt.Fprintf(env.Stdout, "Migrated the demo database %q (%d migrations).\n", DemoDatabase, len(applied))
+	}
+	loaded, err := demo.Load(ctx, db, demo.Adelaide, env.Stdout)
+	if err != nil {
+		return err
+	}
+	if !loaded {
+		fmt.Fprintf(env.Stdout, "The demo data is already loaded in %q (demo --reset starts again).\n", DemoDatabase)
+	}
+
+	price, err := report.ParsePrice(demoPrice)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout)
+	err = report.Run(ctx, db, report.Options{
+		Site:      demo.Adelaide.Name,
+		Batteries: []battery.Config{demoBattery},
+		Price:     &price,
+		Format:    report.FormatTable,
+		Progress:  terminalOrNil(env.Stderr),
+	}, env.Stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "\nTry a sweep of sizes on the same data:\n"+
+		"  DATABASE_URL=\"$(solarview db url %s)\" solarview battery --sweep 5kWh,10kWh,13.5kWh,20kWh --price 1500+700/kWh --chart sweep.svg\n",
+		DemoDatabase)
+	return nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/solarview/solarview/internal/ingest"
 )
@@ -112,15 +111,10 @@ type importProgress struct {
 }
 
 func newImportProgress(stdout, stderr io.Writer, file string) *importProgress {
-	if !importToTerminal(stdout) || !importToTerminal(stderr) {
+	if !isTerminal(stdout) || !isTerminal(stderr) {
 		return nil
 	}
 	return &importProgress{w: stderr, file: file}
-}
-
-func importToTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // update is an ingest.Progress; a nil receiver draws nothing.
