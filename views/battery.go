@@ -71,39 +71,11 @@ func dailySummaryBattery(db *bun.DB) *bun.SelectQuery {
 }
 
 func dailyBatteryCost(db *bun.DB) *bun.SelectQuery {
-	imp, exp := bun.Ident("import"), bun.Ident("export")
-	// The same join and formula as daily_cost (views/costs.go), over the
-	// battery's days; the Go-versus-SQL test in internal/report keeps both
-	// honest against the Go pricing.
-	return db.NewSelect().
-		TableExpr("daily_summary_battery AS d").
-		Join("JOIN billing_periods AS bp ON bp.site_id = d.site_id AND d.? <@ bp.period", bun.Ident("date")).
-		Join("LEFT JOIN tariff_flat_rates AS r ON r.tariff_id = bp.tariff_id").
-		ColumnExpr("d.site_id").
-		ColumnExpr("d.?", bun.Ident("date")).
-		ColumnExpr("bp.id AS billing_period_id").
-		ColumnExpr("bp.period").
-		ColumnExpr("bp.tariff_id").
-		ColumnExpr("d.?", imp).
-		ColumnExpr("d.?", exp).
-		ColumnExpr("CASE WHEN r.flat THEN r.supply"+
-			" + r.usage * coalesce(d.?, 0)::numeric / 1000"+
-			" - r.feed_in * coalesce(d.?, 0)::numeric / 1000 END AS cost", imp, exp)
+	return pricedDays(db, "daily_summary_battery")
 }
 
 func billingPeriodBatteryCosts(db *bun.DB) *bun.SelectQuery {
-	imp, exp := bun.Ident("import"), bun.Ident("export")
-	return db.NewSelect().
-		TableExpr("daily_battery_cost AS c").
-		ColumnExpr("c.site_id").
-		ColumnExpr("c.billing_period_id").
-		ColumnExpr("c.period").
-		ColumnExpr("c.tariff_id").
-		ColumnExpr("count(*) AS days").
-		ColumnExpr("sum(c.?) AS ?", imp, imp).
-		ColumnExpr("sum(c.?) AS ?", exp, exp).
-		ColumnExpr("sum(c.cost) AS cost").
-		GroupExpr("c.site_id, c.billing_period_id, c.period, c.tariff_id")
+	return periodTotals(db, "daily_battery_cost")
 }
 
 func billingPeriodBatterySavings(db *bun.DB) *bun.SelectQuery {

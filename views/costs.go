@@ -48,10 +48,16 @@ func tariffFlatRates(db *bun.DB) *bun.SelectQuery {
 		GroupExpr("c.tariff_id")
 }
 
-func dailyCost(db *bun.DB) *bun.SelectQuery {
+func dailyCost(db *bun.DB) *bun.SelectQuery { return pricedDays(db, "daily_summary") }
+
+// pricedDays prices each day of days, a daily view with (site_id, date,
+// import, export), under the flat tariff of the billing period containing
+// the day. daily_cost prices the data as it is, daily_battery_cost the
+// seed battery's days: one formula, so the two can only differ by their data.
+func pricedDays(db *bun.DB, days string) *bun.SelectQuery {
 	imp, exp := bun.Ident("import"), bun.Ident("export")
 	return db.NewSelect().
-		TableExpr("daily_summary AS d").
+		TableExpr("? AS d", bun.Ident(days)).
 		Join("JOIN billing_periods AS bp ON bp.site_id = d.site_id AND d.? <@ bp.period", bun.Ident("date")).
 		Join("LEFT JOIN tariff_flat_rates AS r ON r.tariff_id = bp.tariff_id").
 		ColumnExpr("d.site_id").
@@ -68,10 +74,13 @@ func dailyCost(db *bun.DB) *bun.SelectQuery {
 			" - r.feed_in * coalesce(d.?, 0)::numeric / 1000 END AS cost", imp, exp)
 }
 
-func billingPeriodCosts(db *bun.DB) *bun.SelectQuery {
+func billingPeriodCosts(db *bun.DB) *bun.SelectQuery { return periodTotals(db, "daily_cost") }
+
+// periodTotals sums a priced-days view (see pricedDays) per billing period.
+func periodTotals(db *bun.DB, pricedDays string) *bun.SelectQuery {
 	imp, exp := bun.Ident("import"), bun.Ident("export")
 	return db.NewSelect().
-		TableExpr("daily_cost AS c").
+		TableExpr("? AS c", bun.Ident(pricedDays)).
 		ColumnExpr("c.site_id").
 		ColumnExpr("c.billing_period_id").
 		ColumnExpr("c.period").
