@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/urfave/cli/v2"
 )
@@ -97,8 +96,3 @@ func (e exitError) ExitCode() int { return e.code }
 // exitCode returns an error that makes Main exit with code, printing msg
 // (nothing when msg is empty).
 func exitCode(code int, msg string) error { return exitError{msg: msg, code: code} }
-
-// exitOnInterrupt is the process-level context: cancelled on Ctrl-C.
-func exitOnInterrupt() (context.Context, context.CancelFunc) {
-	return signalContext(context.Background(), os.Interrupt)
-}

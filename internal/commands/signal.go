@@ -7,17 +7,11 @@ import (
 	"syscall"
 )
 
-// signalContext returns a context cancelled by the first of sigs (and
-// SIGTERM), so long imports and migrations roll back instead of dying
-// half-way.
-func signalContext(parent context.Context, sigs ...os.Signal) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(parent, append(sigs, syscall.SIGTERM)...)
-}
-
-// Run is the entry point for cmd/solarview: it runs Main on os.Args with a
-// context cancelled by Ctrl-C and returns the exit code.
+// Run is the entry point for cmd/solarview: it runs Main on os.Args and
+// returns the exit code. Ctrl-C or SIGTERM cancels the context, so long
+// imports and migrations roll back instead of dying half-way.
 func Run() int {
-	ctx, cancel := exitOnInterrupt()
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	return Main(ctx, os.Args, os.Stdout, os.Stderr)
 }
