@@ -78,6 +78,10 @@ type Row struct {
 	// Quality is one of the Quality flags; QualityActual unless the file
 	// says otherwise.
 	Quality byte
+	// UpdatedAt is when the meter data provider last updated the value
+	// (NEM12 300 records' UpdateDateTime); zero when the file does not say.
+	// Of two readings of one interval, the one updated later wins.
+	UpdatedAt time.Time
 	// Line is the file line the value came from.
 	Line int
 }
