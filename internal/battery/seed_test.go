@@ -3,14 +3,14 @@ package battery
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/solarview/solarview/internal/testfiles"
 )
 
 // ---------------------------------------------------------------------
@@ -173,35 +173,12 @@ func compareSeed(t *testing.T, rows []oracleRow, cfgs [][2]float64) {
 	}
 }
 
-// dataDir finds ../shared/data relative to the module root, as the
-// project's tests agree to.
-func dataDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "data")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
 // ausgridRows reads the Ausgrid half-hourly year: net import and export
 // from gross consumption (GC) and gross generation (GG), in Wh.
 func ausgridRows(t testing.TB) ([]time.Time, []oracleRow) {
 	t.Helper()
-	path := filepath.Join(dataDir(t), "ausgrid", "customer12-2011-2012.csv")
+	path := testfiles.Ausgrid(t)
 	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("Ausgrid data: ../shared/data/ausgrid/customer12-2011-2012.csv not found (%s)", path)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

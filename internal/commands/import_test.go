@@ -1,36 +1,18 @@
 package commands
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/solarview/solarview/internal/dbtest"
+	"github.com/solarview/solarview/internal/testfiles"
 )
 
-// importData returns ../shared/data/<rel> beside the module root, skipping
-// the test when it is absent.
+// importData returns the path of real test data file rel (see package
+// testfiles).
 func importData(t *testing.T, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skipf("%s: no go.mod above the test", rel)
-		}
-		dir = filepath.Dir(dir)
-	}
-	p := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("%s: ../shared/data/%s not found", rel, rel)
-	}
-	return p
+	return testfiles.Path(t, rel)
 }
 
 func TestImportCommand(t *testing.T) {

@@ -2,16 +2,18 @@
 // fully migrated database per test, dropped when the test ends.
 //
 // With TEST_DATABASE_URL set, databases are created in that server (the URL's
-// user needs CREATEDB). Otherwise each test binary starts one throw-away
-// cluster of its own, through [pgserver], in a temporary directory with
-// durability off (fsync, full_page_writes and synchronous_commit), and stops
-// it when the tests end. If the test process dies instead, Linux stops the
+// user needs CREATEDB). Otherwise the tests use a throw-away cluster, started
+// through [pgserver] in a temporary directory with durability off (fsync,
+// full_page_writes and synchronous_commit): one for the whole `go test` run,
+// shared by every package's test binary and stopped when the run ends (see
+// shared.go), or, for a test binary not run by `go test`, one of its own,
+// stopped when its tests end. If a process dies instead, Linux stops the
 // server for it (see [pgserver.Options.Ephemeral]) and the next run removes
 // the leftover directory.
 //
-// Migrated databases are cheap: the project's migrations run once per test
-// binary into a template database, and each test gets CREATE DATABASE …
-// TEMPLATE, a file-level copy.
+// Migrated databases are cheap: the project's migrations run once per run
+// (or per test binary) into a template database, and each test gets CREATE
+// DATABASE … TEMPLATE, a file-level copy.
 //
 // Use it from TestMain:
 //
@@ -54,6 +56,11 @@ import (
 // EnvURL names the variable selecting an existing server for tests.
 const EnvURL = "TEST_DATABASE_URL"
 
+// runIDEnv, when set, replaces the random part of this binary's database
+// names, so that a test running this package again in a child process can
+// find exactly the databases the child made.
+const runIDEnv = "SOLARVIEW_DBTEST_RUN_ID"
+
 // tempPrefix starts the names of throw-away cluster directories; the pid
 // of the owning test process follows, so later runs can find orphans.
 const tempPrefix = "solarview-dbtest-"
@@ -78,14 +85,18 @@ type server struct {
 	admin   *pgxpool.Pool
 	runID   string            // distinguishes this binary's databases on a shared server
 	cluster *pgserver.Cluster // nil with TEST_DATABASE_URL
-	tmpDir  string
-	force   bool // DROP DATABASE … WITH (FORCE) is available (PostgreSQL 13+)
+	tmpDir  string            // this binary's own cluster's directory, removed at the end
+	shared  bool              // cluster belongs to the whole `go test` run
+	force   bool              // DROP DATABASE … WITH (FORCE) is available (PostgreSQL 13+)
 }
 
 // Main runs the tests and then stops this binary's throw-away cluster (or
 // drops its template database from TEST_DATABASE_URL's server) before
 // exiting with the tests' status. Call it from TestMain.
 func Main(m *testing.M) {
+	if arg := os.Getenv(keeperEnv); arg != "" {
+		os.Exit(keep(arg))
+	}
 	mainCalled.Store(true)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
@@ -121,7 +132,7 @@ func shutdown() error {
 			errs = append(errs, srv.dropDatabase(ctx, tmplName))
 		}
 		srv.admin.Close()
-		if srv.cluster != nil {
+		if srv.cluster != nil && !srv.shared {
 			errs = append(errs, srv.cluster.Stop(ctx))
 			errs = append(errs, os.RemoveAll(srv.tmpDir))
 		}
@@ -193,6 +204,9 @@ func getServer() (*server, error) {
 
 func newServer(ctx context.Context) (*server, error) {
 	s := &server{runID: strconv.FormatInt(time.Now().UnixNano()%1e9, 36) + strconv.Itoa(os.Getpid()%1000)}
+	if id := os.Getenv(runIDEnv); id != "" {
+		s.runID = id
+	}
 	if u := os.Getenv(EnvURL); u != "" {
 		dsnFor, err := dsnReplacer(u)
 		if err != nil {
@@ -201,6 +215,14 @@ func newServer(ctx context.Context) (*server, error) {
 		s.dsnFor = dsnFor
 		if s.admin, err = pgxpool.New(ctx, u); err != nil {
 			return nil, fmt.Errorf("%s: cannot parse it as a PostgreSQL connection string", EnvURL)
+		}
+	} else if c, ok, err := sharedCluster(ctx); ok {
+		if err != nil {
+			return nil, fmt.Errorf("starting the test PostgreSQL server: %w", err)
+		}
+		s.cluster, s.shared, s.dsnFor = c, true, c.DSN
+		if s.admin, err = pgxpool.New(ctx, c.DSN("postgres")); err != nil {
+			return nil, err
 		}
 	} else {
 		removeOrphans(ctx)
@@ -231,7 +253,7 @@ func newServer(ctx context.Context) (*server, error) {
 	var version int
 	if err := s.admin.QueryRow(ctx, "SELECT current_setting('server_version_num')::int").Scan(&version); err != nil {
 		s.admin.Close()
-		if s.cluster != nil {
+		if s.cluster != nil && !s.shared {
 			_ = s.cluster.Stop(ctx)
 			os.RemoveAll(s.tmpDir)
 		}
@@ -260,8 +282,12 @@ var throwAwaySettings = map[string]string{
 // removeOrphans deletes throw-away clusters whose test process died
 // without running Main's cleanup, stopping the server if one survived.
 func removeOrphans(ctx context.Context) {
+	removeRunOrphans(ctx)
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*"))
 	for _, dir := range dirs {
+		if strings.HasPrefix(filepath.Base(dir), runPrefix) {
+			continue
+		}
 		rest := strings.TrimPrefix(filepath.Base(dir), tempPrefix)
 		pid, err := strconv.Atoi(strings.SplitN(rest, "-", 2)[0])
 		if err != nil || pid == os.Getpid() {
@@ -313,27 +339,71 @@ func (s *server) uniqueName(testName string) string {
 // building it on first use.
 func (s *server) template(ctx context.Context) (string, error) {
 	tmplOnce.Do(func() {
+		if s.shared {
+			tmplName, tmplErr = s.sharedTemplate(ctx)
+			return
+		}
 		name := "tmpl_" + s.runID
 		if err := s.createDatabase(ctx, name, "template0"); err != nil {
 			tmplErr = err
 			return
 		}
 		tmplName = name // from here on, shutdown drops it
-		db, err := database.Open(ctx, s.dsnFor(name))
-		if err != nil {
-			tmplErr = err
-			return
-		}
-		_, err = migrator.Up(ctx, db, io.Discard)
-		// Cloning needs the template to have no sessions: close them all.
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			tmplErr = fmt.Errorf("migrating the template database: %w", err)
-		}
+		tmplErr = s.migrate(ctx, name)
 	})
 	return tmplName, tmplErr
+}
+
+// sharedTemplate returns the run's template, building it if this is the
+// first binary of the run to want one. A binary holding the run's template
+// lock builds it under another name and renames it when complete, so
+// another binary never clones a half-migrated template, even after a
+// builder died.
+func (s *server) sharedTemplate(ctx context.Context) (string, error) {
+	unlock, err := flock(ctx, filepath.Join(filepath.Dir(s.cluster.DataDir()), "template.lock"))
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	var exists bool
+	if err := s.admin.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)", templateName).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return templateName, nil
+	}
+	building := "tmpl_building_" + s.runID
+	if err := s.dropDatabase(ctx, building); err != nil {
+		return "", err
+	}
+	if err := s.createDatabase(ctx, building, "template0"); err != nil {
+		return "", err
+	}
+	if err := s.migrate(ctx, building); err != nil {
+		return "", err
+	}
+	rename := "ALTER DATABASE " + pgx.Identifier{building}.Sanitize() + " RENAME TO " + pgx.Identifier{templateName}.Sanitize()
+	if _, err := s.admin.Exec(ctx, rename); err != nil {
+		return "", fmt.Errorf("naming the template database: %w", err)
+	}
+	return templateName, nil
+}
+
+// migrate applies every project migration to database name and closes its
+// sessions, as cloning a template requires.
+func (s *server) migrate(ctx context.Context, name string) error {
+	db, err := database.Open(ctx, s.dsnFor(name))
+	if err != nil {
+		return err
+	}
+	_, err = migrator.Up(ctx, db, io.Discard)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("migrating the template database: %w", err)
+	}
+	return nil
 }
 
 func (s *server) createDatabase(ctx context.Context, name, template string) error {

@@ -1,6 +1,7 @@
 package dbtest
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -93,5 +95,62 @@ func TestRemoveOrphans(t *testing.T) {
 	}
 	if _, err := os.Stat(alive); err != nil {
 		t.Errorf("the directory of a running test binary was removed: %v", err)
+	}
+}
+
+// TestSharedServerEndsWithItsRun runs one of this binary's database tests
+// under a stand-in for the go command (a shell started as "go test"), checks
+// that the run directory named after that parent exists once the child test
+// has finished (the keeper, not the child, owns the server), and that the
+// directory and server are gone once the parent has exited.
+func TestSharedServerEndsWithItsRun(t *testing.T) {
+	t.Parallel()
+	if os.Getenv(EnvURL) != "" {
+		t.Skip("using TEST_DATABASE_URL's server")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "go test" runs the script named test in dir, in a process whose
+	// command line reads go test, as the real go command's does.
+	if err := os.Symlink(sh, filepath.Join(dir, "go")); err != nil {
+		t.Fatal(err)
+	}
+	script := strconv.Quote(exe) + " -test.run='^TestParallelTestsGetTheirOwnDatabase$' -test.count=1 || exit 1\n" +
+		"ls -d \"${TMPDIR:-/tmp}\"/" + runPrefix + "$$-*\n"
+	if err := os.WriteFile(filepath.Join(dir, "test"), []byte(script), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(dir, "go"), "test")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child run: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`(?m)^(/\S*` + regexp.QuoteMeta(runPrefix) + `(\d+)-\d+)$`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no run directory existed after the child's tests:\n%s", out)
+	}
+	runDir := string(m[1])
+	if string(m[2]) != strconv.Itoa(cmd.Process.Pid) {
+		t.Errorf("run directory %s is not named after the stand-in go command (pid %d)", runDir, cmd.Process.Pid)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, err := os.Stat(runDir)
+		if errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(runDir, "keeper.log"))
+			t.Fatalf("%s still exists 30 s after its run ended (keeper log: %s)", runDir, log)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/solarview/solarview/internal/testfiles"
 )
 
 // The fuzz targets feed arbitrary bytes to each parser. Whatever the input,
@@ -16,9 +17,8 @@ import (
 // non-negative energy, a site it has declared and, for metered intervals, a
 // channel, a direction and a positive length.
 //
-// Seeds are the real files of ../shared/data (when present) plus the corpus
-// in testdata/fuzz, which holds copies of them so that `go test` replays
-// them even where the shared data is absent. Run a fuzzer with e.g.
+// Seeds are the real test files (package testfiles) plus the corpus in
+// testdata/fuzz. Run a fuzzer with e.g.
 //
 //	go test ./internal/ingest -run '^$' -fuzz FuzzNEM12 -fuzztime 60s
 
@@ -58,12 +58,7 @@ func FuzzAusgrid(f *testing.F) {
 }
 
 func addSeeds(f *testing.F, dir, pattern string) {
-	p, ok := sharedPath(dir)
-	if !ok {
-		return
-	}
-	files, _ := filepath.Glob(filepath.Join(p, pattern))
-	for _, file := range files {
+	for _, file := range testfiles.Glob(f, dir, pattern) {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)
@@ -73,27 +68,6 @@ func addSeeds(f *testing.F, dir, pattern string) {
 		}
 		f.Add(b)
 	}
-}
-
-// sharedPath is sharedData without the skip, for seeding fuzzers.
-func sharedPath(rel string) (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", rel)
-	_, err = os.Stat(p)
-	return p, err == nil
 }
 
 func checkSource(t *testing.T, data []byte, format Format) {

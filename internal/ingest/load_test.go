@@ -46,7 +46,7 @@ func mustImport(t *testing.T, db *bun.DB, path string, opts Options) *Result {
 	return res
 }
 
-// TestImportNEM12Files imports every file of ../shared/data/nem12 and checks,
+// TestImportNEM12Files imports every real NEM12 test file (package testfiles) and checks,
 // per NMI and channel, the stored energy against the file's 300 values times
 // the unit factor, and that timestamps are NEM time; then imports it again
 // and checks nothing changed.

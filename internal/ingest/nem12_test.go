@@ -90,7 +90,7 @@ func openNEM12(t *testing.T, path string) Source {
 	return src
 }
 
-// TestNEM12RealFiles parses every file in ../shared/data/nem12 and checks,
+// TestNEM12RealFiles parses every real NEM12 test file (package testfiles) and checks,
 // per NMI and channel, the energy, interval count and NEM-time timestamps
 // against an independent reading of the file.
 func TestNEM12RealFiles(t *testing.T) {
@@ -227,7 +227,7 @@ func TestNEM12IgnoredChannelsAreCounted(t *testing.T) {
 	}
 }
 
-// TestNEM12InvalidFiles checks that every file in ../shared/data/nem12/invalid
+// TestNEM12InvalidFiles checks that every malformed NEM12 test file (package testfiles)
 // is refused with file:line: and the reason. Each file has its own case, so a
 // new file without one fails the test.
 func TestNEM12InvalidFiles(t *testing.T) {

@@ -1,48 +1,23 @@
 package ingest
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/solarview/solarview/internal/testfiles"
 )
 
-// sharedData returns the path of ../shared/data/<rel> next to the module
-// root, skipping the test when the data is not there.
+// sharedData returns the path of the real test data file or directory rel
+// (see package testfiles), failing the test when it is missing.
 func sharedData(t testing.TB, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("%s: no go.mod above the test directory", rel)
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("%s: ../shared/data/%s not found", rel, rel)
-	}
-	return p
+	return testfiles.Path(t, rel)
 }
 
-// sharedGlob lists ../shared/data files matching pattern, skipping the test
-// when there are none.
+// sharedGlob lists the real test data files in dir matching pattern, failing
+// the test when there are none.
 func sharedGlob(t testing.TB, dir, pattern string) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(sharedData(t, dir), pattern))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Skipf("no %s in ../shared/data/%s", pattern, dir)
-	}
-	return files
+	return testfiles.Glob(t, dir, pattern)
 }
 
 // readAll drains a Source, copying its rows.

@@ -12,7 +12,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/solarview/solarview/internal/demo"
 	"github.com/solarview/solarview/internal/tariff"
+	"github.com/solarview/solarview/internal/testfiles"
 	"github.com/solarview/solarview/models"
 )
 
@@ -36,43 +36,16 @@ type Row struct {
 // AusgridZone is the time zone of the Ausgrid data's wall-clock timestamps.
 const AusgridZone = "Australia/Sydney"
 
-// AusgridPath is the Ausgrid year relative to the module root's parent, as
-// the project's tests agree to find it.
-const AusgridPath = "../shared/data/ausgrid/customer12-2011-2012.csv"
-
-// dataFile finds AusgridPath from the test's directory by walking up to
-// go.mod.
-func dataFile(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, filepath.FromSlash(AusgridPath))
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-}
-
 // AusgridYear reads the Ausgrid customer's half-hourly year (timestamp, GC
 // general consumption, GG gross generation, kWh) as Wh, with net import
 // max(GC−GG, 0) and export max(GG−GC, 0). Timestamps are Sydney wall clock:
 // the two half hours that do not exist when daylight saving starts hold
 // zeros and are dropped (the test fails if they do not); the repeated hour
-// when it ends appears once. It skips the test when the file is absent.
+// when it ends appears once.
 func AusgridYear(t testing.TB) []Row {
 	t.Helper()
-	path := dataFile(t)
+	path := testfiles.Ausgrid(t)
 	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("Ausgrid data: %s not found (%s)", AusgridPath, path)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
