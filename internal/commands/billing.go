@@ -8,6 +8,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/urfave/cli/v2"
 
+	"github.com/solarview/solarview/internal/sites"
 	"github.com/solarview/solarview/internal/tariff"
 )
 
@@ -74,7 +75,7 @@ func billingAdd(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	site, err := tariff.LoadSite(c.Context, db, c.String("site"))
+	site, err := sites.Find(c.Context, db, c.String("site"))
 	if err != nil {
 		return err
 	}
@@ -104,7 +105,7 @@ func billingList(c *cli.Context) error {
 	}
 	var siteID int64
 	if name := c.String("site"); name != "" {
-		site, err := tariff.LoadSite(c.Context, db, name)
+		site, err := sites.Find(c.Context, db, name)
 		if err != nil {
 			return err
 		}

@@ -113,7 +113,7 @@ func TestSiteAddAndList(t *testing.T) {
 	mustRun(t, dsn, "site", "add", "home", "--nmi", "6001234567", "--tz", "Australia/Adelaide")
 	mustRun(t, dsn, "site", "add", "shack")
 	out := mustRun(t, dsn, "site", "list")
-	for _, want := range []string{"home", "6001234567", "Australia/Adelaide", "shack", "Australia/Sydney"} {
+	for _, want := range []string{"home", "6001234567", "Australia/Adelaide", "shack", "Australia/Sydney", "no data"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("site list lacks %q:\n%s", want, out)
 		}

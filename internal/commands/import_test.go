@@ -45,6 +45,9 @@ func TestImportCommand(t *testing.T) {
 	if !strings.Contains(out, "0 new, 0 replaced, 384 unchanged — nothing changed") {
 		t.Errorf("re-import:\n%s", out)
 	}
+	if out := mustRun(t, dsn, "site", "list"); strings.Contains(out, "no data") {
+		t.Errorf("site list shows an imported site without data:\n%s", out)
+	}
 	if out := mustRun(t, dsn, "site", "list"); !strings.Contains(out, "NEM1206111") || !strings.Contains(out, "NEM1202023") {
 		t.Errorf("site list:\n%s", out)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/urfave/cli/v2"
 
-	"github.com/solarview/solarview/internal/database"
+	"github.com/solarview/solarview/internal/sites"
 	"github.com/solarview/solarview/models"
 )
 
@@ -60,24 +60,11 @@ func siteAdd(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.NewInsert().Model(site).Returning("id").Exec(c.Context); err != nil {
-		return explainSiteError(err, site)
+	if err := sites.Add(c.Context, db, site); err != nil {
+		return err
 	}
 	fmt.Fprintf(env.Stdout, "Added site %q (id %d, time zone %s).\n", site.Name, site.ID, site.TimeZone)
 	return nil
-}
-
-func explainSiteError(err error, site *models.Site) error {
-	switch constraint, _ := database.IsViolation(err, database.UniqueViolation); constraint {
-	case "sites_name_key":
-		return fmt.Errorf("a site named %q already exists", site.Name)
-	case "sites_nmi_key":
-		return fmt.Errorf("a site with NMI %q already exists", *site.NMI)
-	}
-	if _, ok := database.IsViolation(err, database.CheckViolation); ok {
-		return fmt.Errorf("site %q refused by the database: %v", site.Name, err)
-	}
-	return fmt.Errorf("adding site %q: %w", site.Name, err)
 }
 
 func siteList(c *cli.Context) error {
@@ -86,24 +73,36 @@ func siteList(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var sites []models.Site
-	if err := db.NewSelect().Model(&sites).Order("name").Scan(c.Context); err != nil {
-		return fmt.Errorf("listing sites: %w", err)
+	all, err := sites.WithOverview(c.Context, db)
+	if err != nil {
+		return err
 	}
-	if len(sites) == 0 {
+	if len(all) == 0 {
 		fmt.Fprintln(env.Stdout, "No sites yet: add one with `solarview site add NAME`.")
 		return nil
 	}
 	t := table.NewWriter()
 	t.SetOutputMirror(env.Stdout)
 	t.SetStyle(table.StyleLight)
-	t.AppendHeader(table.Row{"ID", "Name", "NMI", "Time zone"})
-	for _, s := range sites {
+	t.AppendHeader(table.Row{"ID", "Name", "NMI", "Time zone", "Data from", "Data to", "Sensors"})
+	for _, s := range all {
 		nmi := ""
 		if s.NMI != nil {
 			nmi = *s.NMI
 		}
-		t.AppendRow(table.Row{s.ID, s.Name, nmi, s.TimeZone})
+		from, to, sensors := "no data", "", ""
+		if o := s.Overview; o != nil {
+			loc, err := s.Location()
+			if err != nil {
+				loc = time.UTC
+			}
+			if o.FirstDataAt != nil && o.LastDataAt != nil {
+				from = o.FirstDataAt.In(loc).Format("2006-01-02 15:04")
+				to = o.LastDataAt.In(loc).Format("2006-01-02 15:04")
+			}
+			sensors = strings.Join(o.SensorCodes, " ")
+		}
+		t.AppendRow(table.Row{s.ID, s.Name, nmi, s.TimeZone, from, to, sensors})
 	}
 	t.Render()
 	return nil

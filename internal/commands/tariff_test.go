@@ -66,7 +66,7 @@ func TestTariffCommands(t *testing.T) {
 		{[]string{"tariff", "add", "X", "--retailer", "R", "--usage", "0.3x"}, `--usage: "0.3x" is not a number`},
 		{[]string{"tariff", "add", "Twice", "--retailer", "R", "--usage", "0.3", "--file", planPath},
 			`overlap on Mon 00:00–07:00 from 01-01; usage rates must not overlap`},
-		{[]string{"tariff", "show", "Falt"}, `no tariff named "Falt" (known: Flat, Summer TOU)`},
+		{[]string{"tariff", "show", "Falt"}, `no tariff named "Falt"; did you mean "Flat"?`},
 	}
 	for _, tt := range errorCases {
 		r := run(t, dsn, tt.args...)
@@ -105,7 +105,7 @@ func TestBillingCommands(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"billing", "add", "--site", "hom", "--tariff", "Flat", "--from", "2025-01-01", "--to", "2025-01-31"}, `no site named "hom" (known: home)`},
+		{[]string{"billing", "add", "--site", "hom", "--tariff", "Flat", "--from", "2025-01-01", "--to", "2025-01-31"}, `no site named "hom"; did you mean "home"?`},
 		{[]string{"billing", "add", "--site", "home", "--tariff", "Flat", "--from", "2025-01-01", "--to", "2025-02-30"}, `--to "2025-02-30" is not a date`},
 		{[]string{"billing", "add", "--site", "home", "--tariff", "Flat", "--from", "2025-02-01", "--to", "2025-01-31"}, `--to 2025-01-31 is before --from 2025-02-01`},
 		{[]string{"billing", "add", "--site", "home", "--tariff", "Flat", "--from", "2025-01-01", "--to", "2025-12-31", "--every", "week"}, `--every "week": use month or quarter`},

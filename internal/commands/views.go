@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/solarview/solarview/internal/database"
+	"github.com/solarview/solarview/internal/names"
 	"github.com/solarview/solarview/internal/viewmig"
 	"github.com/solarview/solarview/migrations"
 	"github.com/solarview/solarview/views"
@@ -434,17 +436,15 @@ func sqlviewCommand() *cli.Command {
 
 // lookupView finds a registered view, suggesting the closest name on a typo.
 func lookupView(name string) (views.View, error) {
-	var names []string
+	var known []string
 	for _, v := range registeredViews() {
 		if v.Name == name {
 			return v, nil
 		}
-		names = append(names, v.Name)
+		known = append(known, v.Name)
 	}
-	if s := viewmig.Suggest(name, names); s != "" {
-		return views.View{}, fmt.Errorf("unknown view %q; did you mean %q?", name, s)
-	}
-	return views.View{}, fmt.Errorf("unknown view %q; views: %s", name, strings.Join(names, ", "))
+	slices.Sort(known)
+	return views.View{}, &names.NotFoundError{Kind: "view", Name: name, Known: known}
 }
 
 func refreshCommand() *cli.Command {

@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/solarview/solarview/internal/ingest"
+	"github.com/solarview/solarview/internal/sites"
 	"github.com/solarview/solarview/internal/tariff"
 )
 
@@ -67,7 +68,7 @@ func Load(ctx context.Context, db *bun.DB, h Household, w io.Writer) (loaded boo
 	if err := tariff.SaveTariff(ctx, db, tariff.Components, t); err != nil {
 		return false, err
 	}
-	site, err := tariff.LoadSite(ctx, db, h.Name)
+	site, err := sites.Find(ctx, db, h.Name)
 	if err != nil {
 		return false, err
 	}

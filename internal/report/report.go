@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/solarview/solarview/internal/battery"
+	"github.com/solarview/solarview/internal/sites"
 	"github.com/solarview/solarview/internal/tariff"
 	"github.com/solarview/solarview/models"
 )
@@ -208,7 +209,7 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 	if reg == nil {
 		reg = tariff.Components
 	}
-	site, err := findSite(ctx, db, opts.Site)
+	site, err := sites.Choose(ctx, db, opts.Site)
 	if err != nil {
 		return nil, err
 	}

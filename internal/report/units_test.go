@@ -154,21 +154,6 @@ func TestFinance(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
-	t.Parallel()
-	known := []string{"home", "holiday house", "Shed"}
-	for in, want := range map[string]string{
-		"hom": "home", "HOME": "home", "shed": "Shed", "holiday hous": "holiday house", "xyz": "", "garage": "",
-	} {
-		if got := closest(in, known); got != want {
-			t.Errorf("closest(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := closest("x", nil); got != "" {
-		t.Errorf("closest with no names = %q", got)
-	}
-}
-
 func TestParseEfficiency(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]float64{"0.9": 0.9, "90%": 0.9, " 1 ": 1, "100 %": 1} {

@@ -1,7 +1,12 @@
-// Package sites holds queries that load sites together with related rows in
-// one statement: the site_overview view through the Site.Overview relation,
-// and each site's current billing period, rebuilt from to_jsonb by package
-// jsonmodel.
+// Package sites owns the site — a household, usually one meter: every
+// command and package that looks a site up by name ([Find], [Choose]) or
+// adds one ([Add]) does it here, so a mistyped name is answered the same way
+// everywhere (see package names).
+//
+// It also holds the queries that load sites together with related rows in
+// one statement: the site_overview view through the Site.Overview relation
+// ([WithOverview]), and each site's current billing period, rebuilt from
+// to_jsonb by package jsonmodel ([WithCurrentBillingPeriod]).
 package sites
 
 import (

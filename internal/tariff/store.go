@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/solarview/solarview/internal/database"
+	"github.com/solarview/solarview/internal/names"
 	"github.com/solarview/solarview/models"
 )
 
@@ -18,24 +19,6 @@ import (
 type ExistsError struct{ Name string }
 
 func (e *ExistsError) Error() string { return fmt.Sprintf("a tariff named %q already exists", e.Name) }
-
-// NotFoundError is returned for a tariff or site name that does not exist.
-type NotFoundError struct {
-	What, Name string
-	// Known lists existing names, to help with a typo.
-	Known []string
-}
-
-func (e *NotFoundError) Error() string {
-	msg := fmt.Sprintf("no %s named %q", e.What, e.Name)
-	switch {
-	case len(e.Known) == 0:
-		return msg + fmt.Sprintf(" (there are no %ss yet)", e.What)
-	case len(e.Known) <= 8:
-		return msg + " (known: " + strings.Join(e.Known, ", ") + ")"
-	}
-	return msg
-}
 
 // SaveTariff validates t and stores it with its components in one
 // transaction, creating its retailer if needed. Components must be of types
@@ -137,7 +120,8 @@ func LoadTariff(ctx context.Context, db bun.IDB, reg *Registry, name string) (*T
 	var id int64
 	err := db.NewSelect().Model((*models.Tariff)(nil)).Column("id").Where("name = ?", name).Scan(ctx, &id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &NotFoundError{What: "tariff", Name: name, Known: names(ctx, db, "tariffs")}
+		return nil, &names.NotFoundError{Kind: "tariff", Name: name, Known: tariffNames(ctx, db),
+			Hint: "add one with `solarview tariff add NAME --retailer R …`"}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading tariff %q: %w", name, err)
@@ -149,23 +133,11 @@ func LoadTariff(ctx context.Context, db bun.IDB, reg *Registry, name string) (*T
 	return ts[0], nil
 }
 
-// LoadSite loads a site by name.
-func LoadSite(ctx context.Context, db bun.IDB, name string) (*models.Site, error) {
-	site := new(models.Site)
-	err := db.NewSelect().Model(site).Where("name = ?", name).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &NotFoundError{What: "site", Name: name, Known: names(ctx, db, "sites")}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("loading site %q: %w", name, err)
-	}
-	return site, nil
-}
-
-// names lists the names in table, for "did you mean" help; errors give none.
-func names(ctx context.Context, db bun.IDB, table string) []string {
+// tariffNames lists every tariff's name, for "did you mean" help; errors
+// give none.
+func tariffNames(ctx context.Context, db bun.IDB) []string {
 	var out []string
-	_ = db.NewSelect().TableExpr("?", bun.Ident(table)).Column("name").Order("name").Limit(9).Scan(ctx, &out)
+	_ = db.NewSelect().Model((*models.Tariff)(nil)).Column("name").Order("name").Scan(ctx, &out)
 	return out
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/solarview/solarview/internal/dbtest"
+	"github.com/solarview/solarview/internal/names"
 	"github.com/solarview/solarview/models"
 	"github.com/solarview/solarview/views"
 )
@@ -127,9 +128,9 @@ func TestSaveAndLoadTariff(t *testing.T) {
 	if err != nil || len(one.Components) != 3 {
 		t.Fatalf("LoadTariff: %+v, %v", one, err)
 	}
-	var nf *NotFoundError
+	var nf *names.NotFoundError
 	if _, err := LoadTariff(ctx, db, Components, "Flta"); !errors.As(err, &nf) ||
-		err.Error() != `no tariff named "Flta" (known: Example TOU, Flat)` {
+		err.Error() != `no tariff named "Flta"; did you mean "Flat"?` {
 		t.Errorf("unknown tariff: %v", err)
 	}
 }
