@@ -5,34 +5,33 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/solarview/solarview/internal/pginterval"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Interval is a PostgreSQL interval column held as a Go duration (meter
-// interval lengths: minutes, never months).
+// interval lengths: minutes, never months). pgx's pgtype.Interval does the
+// reading and writing; this type only converts, refusing intervals of months,
+// which no duration can hold.
 type Interval time.Duration
 
 // Value writes the duration in a form PostgreSQL reads as an interval.
 func (d Interval) Value() (driver.Value, error) {
-	return pginterval.Format(time.Duration(d)), nil
+	return pgtype.Interval{Microseconds: time.Duration(d).Microseconds(), Valid: true}.Value()
 }
 
 // Scan reads an interval as PostgreSQL writes it.
 func (d *Interval) Scan(src any) error {
-	var s string
-	switch v := src.(type) {
-	case string:
-		s = v
-	case []byte:
-		s = string(v)
-	default:
-		return fmt.Errorf("models.Interval: cannot scan %T", src)
+	if b, ok := src.([]byte); ok {
+		src = string(b)
 	}
-	parsed, err := pginterval.Parse(s)
-	if err != nil {
-		return err
+	var iv pgtype.Interval
+	if err := iv.Scan(src); err != nil {
+		return fmt.Errorf("models.Interval: %w", err)
 	}
-	*d = Interval(parsed)
+	if !iv.Valid || iv.Months != 0 {
+		return fmt.Errorf("models.Interval: %v is not a fixed length of time", src)
+	}
+	*d = Interval(time.Duration(iv.Days)*24*time.Hour + time.Duration(iv.Microseconds)*time.Microsecond)
 	return nil
 }
 

@@ -72,26 +72,20 @@ func BenchmarkRun(b *testing.B) {
 		name  string
 		model Model
 		n     int
-		daily bool
 	}{
-		{"seed/1", ModelSeed, 1, false},
-		{"full/1", ModelFull, 1, false},
-		{"seed/50", ModelSeed, 50, false},
-		{"full/50", ModelFull, 50, false},
-		{"full/50+daily", ModelFull, 50, true},
+		{"seed/1", ModelSeed, 1},
+		{"full/1", ModelFull, 1},
+		{"seed/50", ModelSeed, 50},
+		{"full/50", ModelFull, 50},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			cfgs := sweepConfigs(c.model, c.n)
-			var sink Sink
-			if c.daily {
-				sink = NewDaily(time.UTC, func(d *Day) error { sinkSum += d.Batteries[0].ImportWh; return nil })
-			}
 			base := sourceNsPerInterval() // also builds benchYear outside the timer
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				rep, err := Run(context.Background(), NewSliceSource(benchYear()), cfgs, sink, RunOptions{})
+				rep, err := Run(context.Background(), NewSliceSource(benchYear()), cfgs, nil, RunOptions{})
 				if err != nil {
 					b.Fatal(err)
 				}

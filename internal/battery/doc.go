@@ -31,7 +31,7 @@
 // [Simulator]s, one per [Config], so a sweep of fifty battery sizes costs
 // one pass over the data, and memory does not grow with the data. What
 // each configuration did in each interval goes to a [Sink]; callers
-// aggregate there (per local day with [Daily], or per tariff window)
+// aggregate there (the report prices each billing period as it goes)
 // rather than collecting intervals. The [Report] carries the totals of
 // each configuration.
 //

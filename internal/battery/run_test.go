@@ -321,18 +321,18 @@ func TestRunMemoryDoesNotGrowWithData(t *testing.T) {
 	for i := range cfgs {
 		cfgs[i] = Config{CapacityWh: float64(i+1) * 2000, Efficiency: 0.9, ChargePowerW: 5000}
 	}
-	day := NewDaily(time.UTC, func(*Day) error { return nil })
+	var imported float64
+	sink := SinkFunc(func(_ Interval, out []Result) error { imported += out[0].Import; return nil })
 	allocs := func(n int) float64 {
 		return testing.AllocsPerRun(2, func() {
-			if _, err := Run(context.Background(), &genSource{n: n}, cfgs, day, RunOptions{}); err != nil {
+			if _, err := Run(context.Background(), &genSource{n: n}, cfgs, sink, RunOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		})
 	}
 	small, large := allocs(1000), allocs(100_000)
 	t.Logf("allocations per run: %v for 1,000 intervals, %v for 100,000", small, large)
-	// Only the per-day bounds computation may allocate per day (time
-	// zone lookups do not for UTC); nothing may allocate per interval.
+	// Nothing may allocate per interval.
 	if large > small+5 {
 		t.Errorf("%v allocations for 100,000 intervals vs %v for 1,000: memory grows with the data", large, small)
 	}

@@ -1,8 +1,6 @@
 package jsonmodel
 
 import (
-	"github.com/solarview/solarview/internal/pginterval"
-
 	"bytes"
 	"database/sql/driver"
 	"encoding/json"
@@ -11,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun/schema"
 )
 
@@ -58,7 +57,11 @@ func encodeField(field *schema.Field, strct reflect.Value) ([]byte, error) {
 		return json.Marshal(fv.Interface().(time.Time).Format(time.RFC3339Nano))
 	case durationType:
 		if strings.EqualFold(field.UserSQLType, "interval") {
-			return json.Marshal(pginterval.Format(fv.Interface().(time.Duration)))
+			v, err := pgtype.Interval{Microseconds: fv.Interface().(time.Duration).Microseconds(), Valid: true}.Value()
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(v)
 		}
 	}
 	if isArrayField(field) || isJSONField(field) {

@@ -24,8 +24,6 @@
 package jsonmodel
 
 import (
-	"github.com/solarview/solarview/internal/pginterval"
-
 	"bytes"
 	"database/sql/driver"
 	"encoding/json"
@@ -36,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/schema"
 )
@@ -208,7 +207,7 @@ func scanField(field *schema.Field, strct reflect.Value, raw json.RawMessage) er
 			}
 			return field.ScanValue(strct, t)
 		case durationType:
-			d, err := pginterval.Parse(s)
+			d, err := parseInterval(s)
 			if err != nil {
 				return err
 			}
@@ -252,4 +251,17 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a timestamp or date", s)
+}
+
+// parseInterval reads an interval as to_jsonb writes it ("00:30:00",
+// "1 day 02:00:00") into a duration; an interval of months has none.
+func parseInterval(s string) (time.Duration, error) {
+	var iv pgtype.Interval
+	if err := iv.Scan(s); err != nil {
+		return 0, fmt.Errorf("interval %q: %w (solarview reads IntervalStyle postgres)", s, err)
+	}
+	if iv.Months != 0 {
+		return 0, fmt.Errorf("interval %q has no fixed length", s)
+	}
+	return time.Duration(iv.Days)*24*time.Hour + time.Duration(iv.Microseconds)*time.Microsecond, nil
 }

@@ -2,7 +2,6 @@ package subquery
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/uptrace/bun/schema"
 )
@@ -20,17 +19,6 @@ func Render(gen schema.QueryGen, q schema.QueryAppender) (string, error) {
 		return "", errors.New(msg)
 	}
 	return string(b), nil
-}
-
-// MustRender is [Render] for SQL built from constants, such as view
-// definitions and tests: it panics on an error, which is a programming error
-// there.
-func MustRender(gen schema.QueryGen, q schema.QueryAppender) string {
-	s, err := Render(gen, q)
-	if err != nil {
-		panic(fmt.Sprintf("subquery: rendering SQL: %v", err))
-	}
-	return s
 }
 
 // embeddedError finds the first `?!(message)` Bun embedded in sql outside
