@@ -1,6 +1,9 @@
 package views
 
-import "github.com/uptrace/bun"
+import (
+	"github.com/solarview/solarview/models"
+	"github.com/uptrace/bun"
+)
 
 // The import and export views give the grid energy of each site per interval,
 // in Wh, one row per (site_id, timestamp) where timestamp is the START of the
@@ -28,10 +31,10 @@ import "github.com/uptrace/bun"
 // rather than a negative one or a guess: downstream, a NULL is a gap, and gaps
 // never invent energy.
 func init() {
-	Register(View{Name: "import", Query: func(db *bun.DB) *bun.SelectQuery {
+	Register(View{Name: "import", Model: (*models.ImportEnergy)(nil), Query: func(db *bun.DB) *bun.SelectQuery {
 		return gridEnergy(db, "import", "import_cumulative")
 	}})
-	Register(View{Name: "export", Query: func(db *bun.DB) *bun.SelectQuery {
+	Register(View{Name: "export", Model: (*models.ExportEnergy)(nil), Query: func(db *bun.DB) *bun.SelectQuery {
 		return gridEnergy(db, "export", "export_cumulative")
 	}})
 }

@@ -34,6 +34,11 @@ type View struct {
 	// Indexes are created on a materialized view after it. Ignored for plain
 	// views.
 	Indexes []Index
+	// Model is the read-only Bun model that reads this view, if any, as a
+	// nil pointer: (*models.Summary)(nil). Declaring it here, beside the
+	// query, lets a test check that the model's columns and types are the
+	// ones PostgreSQL plans for the view, so neither can change alone.
+	Model any
 }
 
 // Index is an index on a materialized view.

@@ -23,8 +23,8 @@ import (
 // timestamp in UTC (RFC 3339, so keys sort chronologically and do not depend
 // on the session's TimeZone).
 func init() {
-	Register(View{Name: "sensor_latest", Query: sensorLatest})
-	Register(View{Name: "sensor_recent", Query: sensorRecent})
+	Register(View{Name: "sensor_latest", Query: sensorLatest, Model: (*models.SensorLatest)(nil)})
+	Register(View{Name: "sensor_recent", Query: sensorRecent, Model: (*models.SensorRecent)(nil)})
 }
 
 // readingsOfSensor starts a subquery over the readings of the outer sensor.

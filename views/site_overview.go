@@ -24,7 +24,7 @@ import (
 // are asked once per direction for that reason: their primary key has the
 // channel before the timestamp.
 func init() {
-	Register(View{Name: "site_overview", Query: siteOverview})
+	Register(View{Name: "site_overview", Query: siteOverview, Model: (*models.SiteOverview)(nil)})
 }
 
 // dataSource is a table of site data with timestamps, optionally narrowed to

@@ -1,6 +1,9 @@
 package views
 
-import "github.com/uptrace/bun"
+import (
+	"github.com/solarview/solarview/models"
+	"github.com/uptrace/bun"
+)
 
 // summary puts a site's energy flows side by side per interval, in Wh:
 // generation (PV), import and export (the grid), and consumption, the
@@ -27,8 +30,8 @@ import "github.com/uptrace/bun"
 // NULL intervals; a site that never records a kind of energy has NULL for it
 // every day.
 func init() {
-	Register(View{Name: "summary", Query: summary})
-	Register(View{Name: "daily_summary", Query: dailySummary})
+	Register(View{Name: "summary", Query: summary, Model: (*models.Summary)(nil)})
+	Register(View{Name: "daily_summary", Query: dailySummary, Model: (*models.DailySummary)(nil)})
 }
 
 // flows are summary's energy columns, in order, each with the table or view

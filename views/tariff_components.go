@@ -1,6 +1,9 @@
 package views
 
-import "github.com/uptrace/bun"
+import (
+	"github.com/solarview/solarview/models"
+	"github.com/uptrace/bun"
+)
 
 // TariffComponentBranch is one component table in the tariff_components view.
 type TariffComponentBranch struct {
@@ -27,7 +30,7 @@ var TariffComponentBranches = []TariffComponentBranch{
 // a site uses, and package tariff rebuilds each row as its own Go type from
 // model and data.
 func init() {
-	Register(View{Name: "tariff_components", Query: func(db *bun.DB) *bun.SelectQuery {
+	Register(View{Name: "tariff_components", Model: (*models.TariffComponentRow)(nil), Query: func(db *bun.DB) *bun.SelectQuery {
 		return TariffComponents(db, TariffComponentBranches)
 	}})
 }
