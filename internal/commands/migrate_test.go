@@ -190,7 +190,7 @@ func TestRollbackGuardsData(t *testing.T) {
 	mustRun(t, dsn, "site", "add", "home")
 
 	r := run(t, dsn, "rollback")
-	if r.code != 1 || !strings.Contains(r.stderr, "sites (1 rows") || !strings.Contains(r.stderr, "solarview rollback --force") ||
+	if r.code != 1 || !strings.Contains(r.stderr, "sites (1 row, dropped by 20261121000001_foundation)") || !strings.Contains(r.stderr, "solarview rollback --force") ||
 		strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("rollback over data: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

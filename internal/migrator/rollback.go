@@ -212,14 +212,22 @@ type TableRows struct {
 	Table     string `json:"table"` // schema-qualified unless in public
 	Column    string `json:"column,omitempty"`
 	Rows      int64  `json:"rows"`
+	Action    string `json:"action"` // "dropped" or "emptied"
 	Migration string `json:"migration"`
 }
 
 func (t TableRows) String() string {
 	if t.Column != "" {
-		return fmt.Sprintf("column %s.%s (%d non-null values, dropped by %s)", t.Table, t.Column, t.Rows, t.Migration)
+		return fmt.Sprintf("column %s.%s (%s, dropped by %s)", t.Table, t.Column, count(t.Rows, "value"), t.Migration)
 	}
-	return fmt.Sprintf("%s (%d rows, dropped or emptied by %s)", t.Table, t.Rows, t.Migration)
+	return fmt.Sprintf("%s (%s, %s by %s)", t.Table, count(t.Rows, "row"), t.Action, t.Migration)
+}
+
+func count(n int64, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // dedupe keeps the first mention of each table or column.
@@ -263,7 +271,7 @@ func AtRisk(ctx context.Context, q bun.IConn, sql string) ([]TableRows, error) {
 			for _, obj := range d.GetObjects() {
 				switch d.GetRemoveType() {
 				case pg_query.ObjectType_OBJECT_TABLE:
-					if err := add(tablesNamed(ctx, q, nameParts(obj), false)); err != nil {
+					if err := add(tablesNamed(ctx, q, nameParts(obj), false, "dropped")); err != nil {
 						return nil, err
 					}
 				case pg_query.ObjectType_OBJECT_SCHEMA:
@@ -279,7 +287,7 @@ func AtRisk(ctx context.Context, q bun.IConn, sql string) ([]TableRows, error) {
 			cascade := tr.GetBehavior() == pg_query.DropBehavior_DROP_CASCADE
 			for _, rel := range tr.GetRelations() {
 				rv := rel.GetRangeVar()
-				if err := add(tablesNamed(ctx, q, rangeVarParts(rv), cascade)); err != nil {
+				if err := add(tablesNamed(ctx, q, rangeVarParts(rv), cascade, "emptied")); err != nil {
 					return nil, err
 				}
 			}
@@ -326,7 +334,7 @@ type relation struct {
 // tablesNamed resolves a table name as PostgreSQL would (search_path) and
 // counts its rows; with cascade, also those of every table whose foreign
 // keys reach it, recursively (TRUNCATE … CASCADE empties them all).
-func tablesNamed(ctx context.Context, q bun.IConn, parts []string, cascade bool) ([]TableRows, error) {
+func tablesNamed(ctx context.Context, q bun.IConn, parts []string, cascade bool, action string) ([]TableRows, error) {
 	query := `SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE c.oid = to_regclass(?) AND c.relkind IN ('r', 'p')`
 	if cascade {
@@ -336,16 +344,16 @@ func tablesNamed(ctx context.Context, q bun.IConn, parts []string, cascade bool)
 		SELECT c.oid, n.nspname, c.relname FROM reach JOIN pg_class c ON c.oid = reach.oid JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE c.relkind IN ('r', 'p') ORDER BY c.oid`
 	}
-	return countRows(ctx, q, query, pgx.Identifier(parts).Sanitize())
+	return countRows(ctx, q, action, query, pgx.Identifier(parts).Sanitize())
 }
 
 func schemaTables(ctx context.Context, q bun.IConn, schema string) ([]TableRows, error) {
-	return countRows(ctx, q, `SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	return countRows(ctx, q, "dropped", `SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname`, schema)
 }
 
 // countRows lists the tables query finds and returns those holding rows.
-func countRows(ctx context.Context, q bun.IConn, query string, args ...any) ([]TableRows, error) {
+func countRows(ctx context.Context, q bun.IConn, action, query string, args ...any) ([]TableRows, error) {
 	rels, err := findRelations(ctx, q, query, args...)
 	if err != nil {
 		return nil, err
@@ -357,7 +365,7 @@ func countRows(ctx context.Context, q bun.IConn, query string, args ...any) ([]T
 			return nil, fmt.Errorf("counting the rows of %s: %w", r.displayName, err)
 		}
 		if n > 0 {
-			out = append(out, TableRows{Table: r.displayName, Rows: n})
+			out = append(out, TableRows{Table: r.displayName, Rows: n, Action: action})
 		}
 	}
 	return out, nil
@@ -378,7 +386,7 @@ func columnValues(ctx context.Context, q bun.IConn, parts []string, column strin
 			return nil, fmt.Errorf("counting the values of %s.%s: %w", r.displayName, column, err)
 		}
 		if n > 0 {
-			out = append(out, TableRows{Table: r.displayName, Column: column, Rows: n})
+			out = append(out, TableRows{Table: r.displayName, Column: column, Rows: n, Action: "dropped"})
 		}
 	}
 	return out, nil

@@ -47,7 +47,7 @@ func TestRollbackRefusesToDropRows(t *testing.T) {
 		loss.Tables[0].Migration != "20200101000002_two" {
 		t.Fatalf("rollback over a table with rows: %#v", err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "two (3 rows") || !strings.Contains(msg, "--force") || strings.Contains(msg, "\n") {
+	if msg := err.Error(); !strings.Contains(msg, "two (3 rows, dropped by 20200101000002_two)") || !strings.Contains(msg, "--force") || strings.Contains(msg, "\n") {
 		t.Errorf("refusal message: %q", msg)
 	}
 	if got := appliedNames(t, db); len(got) != 3 || !tableExists(t, db, "three") {
