@@ -176,6 +176,10 @@ func TestOneHistory(t *testing.T) {
 	if !strings.Contains(r.stdout, "applied, file changed since") {
 		t.Errorf("showmigrations after a substance edit: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// makemigrations writes files: outside the project it needs --dir.
+	if r := runIn(t, outside, dsn, "makemigrations", "--check"); r.code != 1 || !strings.Contains(r.stderr, "run inside the project or pass --dir") {
+		t.Errorf("makemigrations outside: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	// --dir picks a history explicitly, wherever solarview runs.
 	r = runIn(t, outside, dsn, "showmigrations", "--dir", filepath.Join(root, "migrations"))
 	if r.code != 0 || !strings.Contains(r.stdout, "(--dir)") || strings.Contains(r.stdout, "not in this history") {

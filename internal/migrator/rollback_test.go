@@ -219,3 +219,31 @@ func TestAtRiskReadsTheParsedSQL(t *testing.T) {
 		t.Error("unparsable SQL gave no error")
 	}
 }
+
+// TestNonTransactionalMigration: a file without .tx runs outside a
+// transaction (CREATE INDEX CONCURRENTLY refuses to run in one) and is
+// still recorded, and rolled back.
+func TestNonTransactionalMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.NewDB(t)
+	src := testMigrations(t, map[string]string{
+		"20200101000001_one.tx.up.sql":   "CREATE TABLE one (id int);\n",
+		"20200101000001_one.tx.down.sql": "DROP TABLE one;\n",
+		"20200101000002_idx.up.sql":      "CREATE INDEX CONCURRENTLY one_id_idx ON one (id);\n",
+		"20200101000002_idx.down.sql":    "DROP INDEX CONCURRENTLY one_id_idx;\n",
+	})
+	if applied, err := migrator.Migrate(ctx, db, src, io.Discard); err != nil || len(applied) != 2 {
+		t.Fatalf("migrate: %v, %v", applied, err)
+	}
+	if !tableExists(t, db, "one_id_idx") || len(checksums(t, db)) != 2 {
+		t.Fatal("the concurrent index or its record is missing")
+	}
+	undone, err := migrator.Rollback(ctx, db, src, migrator.RollbackOptions{To: "20200101000001"}, io.Discard)
+	if err != nil || strings.Join(undone, ",") != "20200101000002_idx" || tableExists(t, db, "one_id_idx") {
+		t.Fatalf("rollback: %v, %v", undone, err)
+	}
+	if got := appliedNames(t, db); strings.Join(got, ",") != "20200101000001" {
+		t.Fatalf("recorded %v", got)
+	}
+}
