@@ -79,7 +79,7 @@ func TestResolveFindsTheProjectUpwards(t *testing.T) {
 // checksums returns the checksum table as name → checksum.
 func checksums(t *testing.T, db bun.IConn) map[string]string {
 	t.Helper()
-	rows, err := db.QueryContext(context.Background(), "SELECT name, checksum FROM solarview_migration_checksums")
+	rows, err := db.QueryContext(context.Background(), "SELECT name, checksum FROM bun_migration_checksums")
 	if err != nil {
 		t.Fatal(err)
 	}
