@@ -55,7 +55,7 @@ func makemigrationsCommand() *cli.Command {
 			}
 			dir, fsys := src.Dir, src.FS
 			if c.Bool("check") {
-				drift, err := viewmig.Check(registeredViews(), fsys, dir)
+				drift, err := viewmig.Check(registeredViews(), fsys, src.Label())
 				if err != nil {
 					return exitCode(2, err.Error())
 				}
@@ -71,7 +71,7 @@ func makemigrationsCommand() *cli.Command {
 			m, err := viewmig.MakeMigration(c.Context, viewmig.MakeOptions{
 				Views:   registeredViews(),
 				FS:      fsys,
-				Dir:     dir,
+				Dir:     src.Label(),
 				Name:    c.String("name"),
 				Scratch: func(ctx context.Context) (*bun.DB, func(), error) { return openScratch(ctx, env) },
 			})

@@ -41,6 +41,9 @@ func TestResolveFindsTheProjectUpwards(t *testing.T) {
 	if src.Origin != migrator.Project || src.Root != root || src.Dir != filepath.Join("..", "..", "migrations") {
 		t.Fatalf("from %s: %+v", sub, src)
 	}
+	if src.Label() != "migrations" {
+		t.Errorf("label %q, want the path from the project root", src.Label())
+	}
 	if _, err := src.FS.Open("20200101000001_a.tx.up.sql"); err != nil {
 		t.Fatalf("the project's files are not readable through the source: %v", err)
 	}

@@ -65,6 +65,16 @@ func (s Source) String() string {
 	}
 }
 
+// Label names the directory in messages that must not depend on where
+// solarview runs (makemigrations and check): relative to the project root for
+// [Project] and [Embedded] ("migrations"), as given for [Flag].
+func (s Source) Label() string {
+	if s.Origin == Flag {
+		return s.Dir
+	}
+	return MigrationsDir
+}
+
 // Resolve returns the history a command reads. A non-empty dir (--dir) must
 // be a directory and is used as is. Otherwise the project is looked for from
 // the working directory upwards (see [FindProject]); its migrations/ wins, so
