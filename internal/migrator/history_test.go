@@ -31,7 +31,7 @@ func writeFile(t *testing.T, path, text string) {
 func TestResolveFindsTheProjectUpwards(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	writeFile(t, filepath.Join(root, "go.mod"), "// a comment\nmodule github.com/solarview/solarview\n\ngo 1.26\n")
+	writeFile(t, filepath.Join(root, "go.mod"), "// a comment\nmodule github.com/solarview/solarview // the CLI\n\ngo 1.26\n")
 	writeFile(t, filepath.Join(root, "migrations", "20200101000001_a.tx.up.sql"), "SELECT 1;\n")
 	sub := filepath.Join(root, "views", "deeper")
 	if err := os.MkdirAll(sub, 0o755); err != nil {

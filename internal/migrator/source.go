@@ -148,6 +148,7 @@ func isProject(dir string) bool {
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if mod, ok := strings.CutPrefix(line, "module"); ok && mod != line && (mod == "" || mod[0] == ' ' || mod[0] == '\t') {
+			mod, _, _ = strings.Cut(mod, "//")
 			mod = strings.Trim(strings.TrimSpace(mod), `"`)
 			return mod == ModulePath
 		}
