@@ -3,7 +3,9 @@
 // in [App]; the commands share an [Env] that knows how to reach the database.
 //
 // Exit codes are part of solarview's contract: 0 success, 1 a user error or
-// (for check and makemigrations --check) drift, 2 an error that stops check.
+// (for check and makemigrations --check) drift, 2 an error that stops check,
+// or a database that migrate and rollback refuse because it has applied
+// migrations their history lacks.
 // User errors print one line on stderr, never a stack trace.
 package commands
 

@@ -1,7 +1,9 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jedib0t/go-pretty/v6/table"
@@ -10,19 +12,51 @@ import (
 	"github.com/solarview/solarview/internal/migrator"
 )
 
+// migrationError turns a migrator error into the CLI's: a database holding
+// migrations this history lacks exits 2 (as the contract says), everything
+// else 1.
+func migrationError(cmd string, err error) error {
+	var unknown *migrator.UnknownError
+	if errors.As(err, &unknown) {
+		return exitCode(2, cmd+": "+err.Error())
+	}
+	return fmt.Errorf("%s: %w", cmd, err)
+}
+
+// noArgs refuses positional arguments a command does not take.
+func noArgs(c *cli.Context) error {
+	if c.NArg() != 0 {
+		return fmt.Errorf("%s takes no arguments, got %q", c.Command.Name, strings.Join(c.Args().Slice(), " "))
+	}
+	return nil
+}
+
 func migrateCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "migrate",
 		Usage: "apply every pending migration",
+		Description: "Applies the pending migrations of the project's migrations/ directory (found from the\n" +
+			"working directory upwards), of --dir, or else those built into the binary; each one\n" +
+			"commits together with its record and checksum. Refuses (exit 2) a database holding\n" +
+			"applied migrations this history lacks, and (exit 1) one whose applied migration files\n" +
+			"have changed since.",
+		Flags: []cli.Flag{dirFlag()},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			env := envOf(c)
+			src, err := historyOf(c)
+			if err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
 			db, err := env.DB(c.Context)
 			if err != nil {
 				return err
 			}
-			applied, err := migrator.Up(c.Context, db, env.Stdout)
+			applied, err := migrator.Migrate(c.Context, db, src, env.Stdout)
 			if err != nil {
-				return fmt.Errorf("migrate: %w", err)
+				return migrationError("migrate", err)
 			}
 			if len(applied) == 0 {
 				fmt.Fprintln(env.Stdout, "No migrations to apply: the database is up to date.")
@@ -37,19 +71,44 @@ func migrateCommand() *cli.Command {
 func rollbackCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "rollback",
-		Usage: "undo the last applied group of migrations",
+		Usage: "undo the last applied group of migrations (or all after --to NAME)",
+		Description: "Undoes the last group of migrations that migrate applied, newest first, or with\n" +
+			"--to NAME every applied migration after NAME (as showmigrations names it, or its\n" +
+			"timestamp). Refuses (exit 1) when a down file would drop or empty a table that holds\n" +
+			"rows, listing them, unless --force; refuses (exit 2) a database holding applied\n" +
+			"migrations this history lacks.",
+		Flags: []cli.Flag{
+			dirFlag(),
+			&cli.StringFlag{Name: "to", Usage: "undo every applied migration after `NAME`, keeping NAME"},
+			&cli.BoolFlag{Name: "force", Usage: "roll back even if tables holding rows are dropped or emptied"},
+		},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return fmt.Errorf("%w (to undo the migrations after one, use --to NAME)", err)
+			}
+			if c.IsSet("to") && strings.TrimSpace(c.String("to")) == "" {
+				return errors.New("rollback: --to needs a migration name (see solarview showmigrations)")
+			}
 			env := envOf(c)
+			src, err := historyOf(c)
+			if err != nil {
+				return fmt.Errorf("rollback: %w", err)
+			}
 			db, err := env.DB(c.Context)
 			if err != nil {
 				return err
 			}
-			undone, err := migrator.Down(c.Context, db, env.Stdout)
+			opts := migrator.RollbackOptions{To: strings.TrimSpace(c.String("to")), Force: c.Bool("force")}
+			undone, err := migrator.Rollback(c.Context, db, src, opts, env.Stdout)
 			if err != nil {
-				return fmt.Errorf("rollback: %w", err)
+				return migrationError("rollback", err)
 			}
 			if len(undone) == 0 {
-				fmt.Fprintln(env.Stdout, "Nothing to roll back: no migration is applied.")
+				if opts.To != "" {
+					fmt.Fprintf(env.Stdout, "Nothing to roll back: no migration after %s is applied.\n", opts.To)
+				} else {
+					fmt.Fprintln(env.Stdout, "Nothing to roll back: no migration is applied.")
+				}
 				return nil
 			}
 			fmt.Fprintf(env.Stdout, "Rolled back %d migration(s).\n", len(undone))
@@ -61,32 +120,57 @@ func rollbackCommand() *cli.Command {
 func showMigrationsCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "showmigrations",
-		Usage: "list migrations, applied or pending",
+		Usage: "list migrations, applied or pending, and where they come from",
+		Flags: []cli.Flag{dirFlag()},
 		Action: func(c *cli.Context) error {
+			if err := noArgs(c); err != nil {
+				return err
+			}
 			env := envOf(c)
+			src, err := historyOf(c)
+			if err != nil {
+				return fmt.Errorf("showmigrations: %w", err)
+			}
 			db, err := env.DB(c.Context)
 			if err != nil {
 				return err
 			}
-			ms, err := migrator.Status(c.Context, db)
+			ms, err := migrator.Status(c.Context, db, src)
 			if err != nil {
 				return fmt.Errorf("showmigrations: %w", err)
 			}
+			fmt.Fprintf(env.Stdout, "Migrations: %s\n", src)
 			t := table.NewWriter()
 			t.SetOutputMirror(env.Stdout)
 			t.SetStyle(table.StyleLight)
 			t.AppendHeader(table.Row{"Migration", "Status", "Group", "Applied at"})
-			pending := 0
+			var applied, pending, unknown, changed int
 			for _, m := range ms {
-				if m.IsApplied() {
-					t.AppendRow(table.Row{migrator.Label(m), "applied", m.GroupID, m.MigratedAt.Local().Format(time.DateTime)})
-				} else {
+				if !m.Applied {
 					pending++
-					t.AppendRow(table.Row{migrator.Label(m), "pending", "", ""})
+					t.AppendRow(table.Row{m.Label, "pending", "", ""})
+					continue
 				}
+				applied++
+				status := "applied"
+				switch {
+				case !m.InHistory:
+					unknown++
+					status = "applied, not in this history"
+				case m.Changed:
+					changed++
+					status = "applied, file changed since"
+				}
+				t.AppendRow(table.Row{m.Label, status, m.GroupID, m.MigratedAt.Local().Format(time.DateTime)})
 			}
 			t.Render()
-			fmt.Fprintf(env.Stdout, "%d applied, %d pending.\n", len(ms)-pending, pending)
+			fmt.Fprintf(env.Stdout, "%d applied, %d pending.\n", applied, pending)
+			if unknown > 0 {
+				fmt.Fprintf(env.Stdout, "%d applied migration(s) are not in this history: migrate and rollback refuse this database until you run them from the project, or with a binary, that has them.\n", unknown)
+			}
+			if changed > 0 {
+				fmt.Fprintf(env.Stdout, "%d applied migration file(s) changed since they were applied: migrate refuses until they are restored.\n", changed)
+			}
 			return nil
 		},
 	}

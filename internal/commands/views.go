@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,9 +18,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/solarview/solarview/internal/database"
+	"github.com/solarview/solarview/internal/migrator"
 	"github.com/solarview/solarview/internal/names"
 	"github.com/solarview/solarview/internal/viewmig"
-	"github.com/solarview/solarview/migrations"
 	"github.com/solarview/solarview/views"
 )
 
@@ -49,13 +48,16 @@ func makemigrationsCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			env := envOf(c)
-			dir := c.String("dir")
-			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-				return fmt.Errorf("migrations directory %s not found: run from the project root or pass --dir", dir)
+			src, err := historyOf(c)
+			if err == nil && src.Origin == migrator.Embedded {
+				err = errors.New("no migrations directory: run inside the project or pass --dir")
 			}
-			fsys := os.DirFS(dir)
+			if err != nil {
+				return err
+			}
+			dir, fsys := src.Dir, src.FS
 			if c.Bool("check") {
-				drift, err := viewmig.Check(registeredViews(), fsys, dir)
+				drift, err := viewmig.Check(registeredViews(), fsys, src.Label())
 				if err != nil {
 					return exitCode(2, err.Error())
 				}
@@ -71,7 +73,7 @@ func makemigrationsCommand() *cli.Command {
 			m, err := viewmig.MakeMigration(c.Context, viewmig.MakeOptions{
 				Views:   registeredViews(),
 				FS:      fsys,
-				Dir:     dir,
+				Dir:     src.Label(),
 				Name:    c.String("name"),
 				Scratch: func(ctx context.Context) (*bun.DB, func(), error) { return openScratch(ctx, env) },
 			})
@@ -195,7 +197,8 @@ func checkCommand() *cli.Command {
 				return exitCode(2, fmt.Sprintf("unknown --format %q: use text, json or github", format))
 			}
 			dir := c.String("dir")
-			fsys, err := migrationsFS(dir, c.IsSet("dir"))
+			src, err := historyOf(c)
+			fsys := src.FS
 			rep := checkReport{Status: "ok"}
 			var h *viewmig.History
 			if err == nil {
@@ -216,6 +219,9 @@ func checkCommand() *cli.Command {
 				if err == nil {
 					rep.Database, err = viewmig.CompareDatabase(c.Context, db, fsys, h)
 				}
+				if err == nil {
+					rep.History, err = migrator.Validate(c.Context, db, src)
+				}
 			}
 			rep.ElapsedMS = float64(time.Since(start).Microseconds()) / 1000
 			code := 0
@@ -223,7 +229,7 @@ func checkCommand() *cli.Command {
 			case err != nil:
 				rep.Status, code = "error", 2
 				rep.Error = checkErrorOf(err)
-			case len(rep.Drift) > 0 || (rep.Database != nil && !rep.Database.Clean()):
+			case len(rep.Drift) > 0 || (rep.Database != nil && !rep.Database.Clean()) || len(rep.History) > 0:
 				rep.Status, code = "drift", 1
 			}
 			switch format {
@@ -246,23 +252,6 @@ func checkCommand() *cli.Command {
 	}
 }
 
-// migrationsFS opens the migrations directory. When the default directory
-// does not exist (solarview run outside the project), the migrations built
-// into the binary are checked instead.
-func migrationsFS(dir string, explicit bool) (fs.FS, error) {
-	st, err := os.Stat(dir)
-	switch {
-	case err == nil && st.IsDir():
-		return os.DirFS(dir), nil
-	case !explicit && dir == defaultMigrationsDir:
-		return migrations.FS, nil
-	case err == nil:
-		return nil, fmt.Errorf("%s is not a directory", dir)
-	default:
-		return nil, fmt.Errorf("migrations directory %s not found", dir)
-	}
-}
-
 // checkReport is what check prints; its JSON form is stable for tools.
 type checkReport struct {
 	Status     string                  `json:"status"` // ok, drift or error
@@ -270,6 +259,7 @@ type checkReport struct {
 	Migrations int                     `json:"migrations"`
 	Drift      []viewmig.Drift         `json:"drift"`
 	Database   *viewmig.DatabaseReport `json:"database,omitempty"`
+	History    []migrator.Problem      `json:"history,omitempty"` // applied migrations the files no longer match
 	Error      *checkError             `json:"error,omitempty"`
 	ElapsedMS  float64                 `json:"elapsed_ms"`
 }
@@ -321,6 +311,9 @@ func (r *checkReport) writeText(stdout, stderr io.Writer) {
 				fmt.Fprintln(stdout, indentDiff(d.Diff))
 			}
 		}
+	}
+	for _, p := range r.History {
+		fmt.Fprintf(stdout, "database: %s\n", p)
 	}
 	what := fmt.Sprintf("%d views, %d migrations", r.Views, r.Migrations)
 	if r.Status == "ok" {
@@ -375,6 +368,9 @@ func (r *checkReport) writeGitHub(w io.Writer) {
 		for _, d := range db.Drift {
 			annotate("", 0, "database view drift: "+d.View, d.Problem+"\n"+d.Diff)
 		}
+	}
+	for _, p := range r.History {
+		annotate(p.File, 0, "applied migration "+string(p.Kind)+": "+p.Migration, p.String())
 	}
 	fmt.Fprintf(w, "solarview check: %s (%d views, %d migrations, %.1f ms)\n", r.Status, r.Views, r.Migrations, r.ElapsedMS)
 }

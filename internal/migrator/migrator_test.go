@@ -9,7 +9,6 @@ import (
 	"testing/fstest"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/migrate"
 
 	"github.com/solarview/solarview/internal/database"
 	"github.com/solarview/solarview/internal/dbtest"
@@ -112,18 +111,14 @@ func TestConcurrentUpAppliesEachMigrationOnce(t *testing.T) {
 	}
 }
 
-// testMigrations builds a migration set from literal files.
-func testMigrations(t *testing.T, files map[string]string) *migrate.Migrations {
+// testMigrations builds a migration history from literal files.
+func testMigrations(t *testing.T, files map[string]string) migrator.Source {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for name, body := range files {
 		fsys[name] = &fstest.MapFile{Data: []byte(body)}
 	}
-	ms := migrate.NewMigrations()
-	if err := ms.Discover(fsys); err != nil {
-		t.Fatal(err)
-	}
-	return ms
+	return migrator.Source{FS: fsys, Dir: "testdata", Origin: migrator.Flag}
 }
 
 func tableExists(t *testing.T, db *bun.DB, name string) bool {
@@ -146,7 +141,7 @@ func TestFailingMigrationLeavesDatabaseAsBefore(t *testing.T) {
 		"20200101000002_bad.tx.down.sql":  "DROP TABLE half;",
 	})
 
-	applied, err := migrator.UpWith(ctx, db, ms, io.Discard)
+	applied, err := migrator.Migrate(ctx, db, ms, io.Discard)
 	if err == nil {
 		t.Fatal("Up succeeded over a failing migration")
 	}
@@ -198,7 +193,7 @@ func TestStatusOnFreshDatabaseWritesNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.NewDB(t)
-	ms, err := migrator.Status(ctx, db)
+	ms, err := migrator.Status(ctx, db, migrator.EmbeddedSource())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,8 +201,8 @@ func TestStatusOnFreshDatabaseWritesNothing(t *testing.T) {
 		t.Fatalf("Status listed %d migrations, want %d", len(ms), len(projectMigrationNames(t)))
 	}
 	for _, m := range ms {
-		if m.IsApplied() {
-			t.Errorf("%s reported applied on a fresh database", m.Name)
+		if m.Applied {
+			t.Errorf("%s reported applied on a fresh database", m.Label)
 		}
 	}
 	if tableExists(t, db, "bun_migrations") {
