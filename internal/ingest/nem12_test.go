@@ -444,16 +444,16 @@ func TestNEM12Tolerance(t *testing.T) {
 		return `"` + strings.ReplaceAll(l, ",", `","`) + `"`
 	}
 	variants := map[string]string{
-		"CRLF":            reshape(func(_ int, l string) string { return l }, "\r\n"),
-		"CR only":         reshape(func(_ int, l string) string { return l }, "\r"),
-		"no final EOL":    strings.TrimSuffix(plain, "\n"),
-		"mixed endings":   reshape(func(_ int, l string) string { return l }, "\r\n") + "\r\n" + strings.ReplaceAll(plain, "\n", "\r"),
-		"trailing comma":  reshape(func(_ int, l string) string { return l + "," }, "\n"),
-		"900,":            strings.Replace(plain, "\n900\n", "\n900,\n", 1),
-		"padded":          reshape(func(_ int, l string) string { return l + strings.Repeat(",", widest-1-strings.Count(l, ",")) }, "\r\n"),
-		"padded rows":     reshape(func(_ int, l string) string { return l + strings.Repeat(",", widest-1-strings.Count(l, ",")) }, "\n") + strings.Repeat(",", widest-1) + "\n",
-		"quoted":          reshape(quoteAll, "\n"),
-		"spaces":          reshape(func(_ int, l string) string { return strings.ReplaceAll(l, ",", " , ") }, "\n"),
+		"CRLF":             reshape(func(_ int, l string) string { return l }, "\r\n"),
+		"CR only":          reshape(func(_ int, l string) string { return l }, "\r"),
+		"no final EOL":     strings.TrimSuffix(plain, "\n"),
+		"mixed endings":    reshape(func(_ int, l string) string { return l }, "\r\n") + "\r\n" + strings.ReplaceAll(plain, "\n", "\r"),
+		"trailing comma":   reshape(func(_ int, l string) string { return l + "," }, "\n"),
+		"900,":             strings.Replace(plain, "\n900\n", "\n900,\n", 1),
+		"padded":           reshape(func(_ int, l string) string { return l + strings.Repeat(",", widest-1-strings.Count(l, ",")) }, "\r\n"),
+		"padded rows":      reshape(func(_ int, l string) string { return l + strings.Repeat(",", widest-1-strings.Count(l, ",")) }, "\n") + strings.Repeat(",", widest-1) + "\n",
+		"quoted":           reshape(quoteAll, "\n"),
+		"spaces":           reshape(func(_ int, l string) string { return strings.ReplaceAll(l, ",", " , ") }, "\n"),
 		"blank lines, BOM": "\ufeff\n" + strings.ReplaceAll(plain, "\n", "\n\n"),
 	}
 	// Mixed endings repeat the file: keep the first copy only.
