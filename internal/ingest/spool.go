@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,13 +20,13 @@ const StdinName = "<stdin>"
 // filling the disk; and it runs beside the caller, so that Ctrl-C returns at
 // once even while a terminal or a stalled pipe holds the read.
 func spoolInput(ctx context.Context, path, name string, stdin io.Reader) (spooled string, cleanup func(), err error) {
-	var r io.Reader
-	if path == "-" {
-		r = stdin
-		if r == nil {
-			r = os.Stdin
+	open := func() (io.ReadCloser, error) {
+		if stdin == nil {
+			stdin = os.Stdin
 		}
-	} else {
+		return io.NopCloser(stdin), nil
+	}
+	if path != "-" {
 		fi, err := os.Stat(path)
 		if err != nil {
 			return "", nil, err
@@ -36,12 +37,9 @@ func spoolInput(ctx context.Context, path, name string, stdin io.Reader) (spoole
 		case fi.IsDir():
 			return "", nil, fmt.Errorf("%s is a directory, not a file", name)
 		}
-		f, err := os.Open(path)
-		if err != nil {
-			return "", nil, err
-		}
-		defer f.Close()
-		r = f
+		// Opening a named pipe waits for its writer: done beside the
+		// caller too.
+		open = func() (io.ReadCloser, error) { return os.Open(path) }
 	}
 	tmp, err := os.CreateTemp("", "solarview-import-*.txt")
 	if err != nil {
@@ -53,7 +51,13 @@ func spoolInput(ctx context.Context, path, name string, stdin io.Reader) (spoole
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := io.Copy(tmp, newEOLReader(r, name))
+		r, err := open()
+		if err != nil {
+			done <- err
+			return
+		}
+		defer r.Close()
+		_, err = io.Copy(tmp, newEOLReader(r, name))
 		done <- err
 	}()
 	select {
@@ -68,6 +72,10 @@ func spoolInput(ctx context.Context, path, name string, stdin io.Reader) (spoole
 		cleanup()
 		if ctx.Err() != nil {
 			return "", nil, ctx.Err()
+		}
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return "", nil, err
 		}
 		return "", nil, readError(name, err)
 	}

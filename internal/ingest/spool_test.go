@@ -154,3 +154,31 @@ func spooledFiles(t *testing.T) []string {
 	}
 	return files
 }
+
+// TestImportCancelledWhileLoading: Ctrl-C while rows stream to the database
+// leaves nothing of the file, and the error says the context was cancelled,
+// so that the command can tell an interruption from a refusal.
+func TestImportCancelledWhileLoading(t *testing.T) {
+	t.Parallel()
+	db := dbtest.NewMigratedDB(t)
+	mustImport(t, db, nem12Day(t, 30, map[string]string{"20240101": "1"}), Options{})
+	before := snapshot(t, db)
+	for _, days := range []map[string]string{
+		{"20240301": "1", "20240302": "2"}, // new data: straight COPY
+		{"20240101": "5", "20240102": "2"}, // overlapping: staging and merge
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		_, err := Import(ctx, db, nem12Day(t, 30, days), Options{Progress: func(phase string, done, total int64) {
+			if strings.HasPrefix(phase, "loading") {
+				cancel()
+			}
+		}})
+		cancel()
+		if err == nil || ctx.Err() == nil {
+			t.Errorf("%v: error %v after cancelling", days, err)
+		}
+	}
+	if after := snapshot(t, db); after != before {
+		t.Errorf("a cancelled import changed the database:\n%s\n%s", before, after)
+	}
+}
