@@ -294,6 +294,11 @@ func (p *nem12) record(f [][]byte) bool {
 }
 
 func (p *nem12) channel(f [][]byte, line int) bool {
+	if len(f) == 9 {
+		// The last field, NextScheduledReadDate, is optional and some
+		// providers leave it out altogether rather than empty.
+		f = append(f, nil)
+	}
 	if len(f) != 10 {
 		return p.fail(line, "200 record has %d fields, want 10", len(f))
 	}
@@ -305,11 +310,7 @@ func (p *nem12) channel(f [][]byte, line int) bool {
 	if len(suffix) == 0 || len(suffix) > 3 || !alnum(suffix) {
 		return p.fail(line, "200 record has NMI suffix (channel) %q, want a letter and a digit such as E1", clip(f[4]))
 	}
-	minutes, err := strconv.Atoi(string(f[8]))
-	if err != nil || (minutes != 5 && minutes != 15 && minutes != 30) {
-		return p.fail(line, "200 record has interval length %q, want 5, 15 or 30 (minutes)", clip(f[8]))
-	}
-	c := nemChannelInfo{minutes: minutes, n: 24 * 60 / minutes, line: line}
+	c := nemChannelInfo{line: line}
 	switch suffix[0] {
 	case 'E':
 		c.direction = DirectionImport
@@ -318,6 +319,16 @@ func (p *nem12) channel(f [][]byte, line int) bool {
 	default:
 		c.ignored = true
 	}
+	minutes, err := strconv.Atoi(string(f[8]))
+	switch {
+	case err == nil && (minutes == 5 || minutes == 15 || minutes == 30):
+	case err == nil && c.ignored && minutes > 0 && 24*60%minutes == 0:
+		// A channel solarview skips (voltage every 10 minutes, say) only
+		// has to hold whole days of values.
+	default:
+		return p.fail(line, "200 record has interval length %q, want 5, 15 or 30 (minutes)", clip(f[8]))
+	}
+	c.minutes, c.n = minutes, 24*60/minutes
 	if !c.ignored {
 		u, err := ParseUnit(string(f[7]))
 		if err != nil || u.power {
@@ -357,7 +368,10 @@ func (p *nem12) interval(f [][]byte, line int) bool {
 		return p.fail(line, "300 record has interval date %q, want YYYYMMDD", clip(f[1]))
 	}
 	f = fit(f, c.n+7)
-	if len(f) != c.n+7 || !validQualityMethod(f[2+c.n]) {
+	// The last field, MSATSLoadDateTime, is optional and some providers
+	// leave it out altogether rather than empty.
+	complete := len(f) == c.n+7 || len(f) == c.n+6
+	if !complete || !validQualityMethod(f[2+c.n]) {
 		// Say what is wrong: the number of values (counted up to the first
 		// field that is not a number, since padding can make the field
 		// count look right), or the fields after them.
@@ -372,7 +386,7 @@ func (p *nem12) interval(f [][]byte, line int) bool {
 			return p.fail(line, "300 record has %d interval values, but the 200 record on line %d gives %d-minute intervals: a day has %d",
 				values, c.line, c.minutes, c.n)
 		}
-		if len(f) != c.n+7 {
+		if !complete {
 			return p.fail(line, "300 record has %d fields after its %d interval values, want 5 (quality method, reason code, reason description, update time, MSATS load time)",
 				len(f)-2-c.n, c.n)
 		}
@@ -383,6 +397,14 @@ func (p *nem12) interval(f [][]byte, line int) bool {
 	limit := maxIntervalEnergy(time.Duration(c.minutes) * time.Minute)
 	for i := 0; i < c.n; i++ {
 		v, err := parseScaled(f[2+i], c.scale)
+		if c.ignored {
+			// Skipped channels (reactive energy, voltage …) need numbers
+			// only: their units and ranges are not energy's.
+			if err != nil && !errors.Is(err, errRange) {
+				return p.fail(line, "interval %d value %q is not a number", i+1, clip(f[2+i]))
+			}
+			continue
+		}
 		switch {
 		case errors.Is(err, errRange) || err == nil && v > limit:
 			return p.fail(line, "interval %d value %s is more than %s in %d minutes (%s on average): not a plausible reading of one meter",
@@ -408,7 +430,7 @@ func (p *nem12) interval(f [][]byte, line int) bool {
 		return p.fail(line, "300 record has quality method %q, want A, S, F, E, N or V with an optional method number such as E52", clip(f[2+c.n]))
 	}
 	d.flag = flag
-	for i := 0; i < c.n; i++ {
+	for i := 0; i < c.n && !c.ignored; i++ {
 		d.quality[i] = flag
 	}
 	d.open = true
@@ -436,7 +458,7 @@ func (p *nem12) qualityRange(f [][]byte, line int) bool {
 	if !ok || flag == QualityVariable {
 		return p.fail(line, "400 record has quality method %q, want A, S, F, E or N with an optional method number", clip(f[3]))
 	}
-	for i := start - 1; i < end; i++ {
+	for i := start - 1; i < end && !d.ch.ignored; i++ {
 		d.quality[i] = flag
 	}
 	d.next400 = end + 1

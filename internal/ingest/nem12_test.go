@@ -560,3 +560,32 @@ func TestNEM12StillRefused(t *testing.T) {
 		t.Errorf("50,000 kWh in 30 minutes: %v", err)
 	}
 }
+
+// TestNEM12ProviderVariants covers what real providers' files do that the
+// plain form does not: the optional last field of a 200 record
+// (NextScheduledReadDate) or of a 300 record (MSATSLoadDateTime) left out
+// rather than empty, a 12-digit update time, and a skipped channel (voltage)
+// at an interval length energy channels may not use.
+func TestNEM12ProviderVariants(t *testing.T) {
+	t.Parallel()
+	in := "100,NEM12,202311302114,WP,WP,,,,\n" +
+		"200,NMI0000001,E1V1,1,E1,,METER,KWH,30\n" +
+		"300,20230318" + strings.Repeat(",0.5", 48) + ",A,,,202311302114\n" +
+		"200,NMI0000001,E1V1,,V1,,,,10,\n" +
+		"300,20230318" + strings.Repeat(",239.5", 144) + ",A,,,,\n" +
+		"900\n"
+	src := NewNEM12(strings.NewReader(in), "x.csv")
+	rows, err := readAll(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 48 || rows[0].Energy != 500 || !rows[0].UpdatedAt.Equal(time.Date(2023, 11, 30, 21, 14, 0, 0, nemTime)) {
+		t.Errorf("%d rows, first %+v", len(rows), rows[0])
+	}
+	if notes := src.Notes(); len(notes) != 1 || !strings.Contains(notes[0], "ignored 144 intervals of channel(s) V1") {
+		t.Errorf("notes %q", notes)
+	}
+	// An energy channel still needs 5, 15 or 30 minutes.
+	_, err = readAll(t, NewNEM12(strings.NewReader(strings.Replace(in, ",E1,,METER,KWH,30", ",E1,,METER,KWH,10", 1)), "x.csv"))
+	assertParseError(t, err, "x.csv", 2, `interval length "10", want 5, 15 or 30`)
+}
