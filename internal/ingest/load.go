@@ -94,9 +94,11 @@ type SeriesResult struct {
 
 // Import loads one file into the database in a single transaction: either
 // every row of the file is in the tables afterwards, or (on any error) none
-// is and nothing else changed. The file is read twice — once to validate it
-// and learn its sites and time spans, once to load it — so its size never
-// matters to memory.
+// is and nothing else changed. The file is read more than once — once to
+// validate it and learn its sites and time spans, then to load it — so its
+// size never matters to memory; path "-" (standard input), pipes and devices
+// are first spooled to a private temporary file. A valid file holding
+// nothing to import returns a Result with Rows 0 and no error.
 func Import(ctx context.Context, db *bun.DB, path string, opts Options) (*Result, error) {
 	start := time.Now()
 	// Errors name the file as the user gave it, so that file:line opens in
