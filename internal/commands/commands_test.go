@@ -17,7 +17,8 @@ import (
 // processes without building the command first.
 func TestMain(m *testing.M) {
 	if os.Getenv("SOLARVIEW_TEST_MAIN") == "1" {
-		os.Exit(Main(context.Background(), append([]string{"solarview"}, os.Args[1:]...), os.Stdout, os.Stderr))
+		// Run, as cmd/solarview does: Ctrl-C (SIGINT) cancels the command.
+		os.Exit(Run())
 	}
 	dbtest.Main(m)
 }

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,7 +19,7 @@ func importCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "import",
 		Usage:     "load NEM12, interval CSV or Ausgrid files, each in one transaction",
-		ArgsUsage: "FILE...",
+		ArgsUsage: "FILE...|-",
 		Description: `Formats (detected from the content with --format auto):
   nem12    AEMO meter data (100/200/300/400/500/900 records). Each NMI is a site;
            E channels are grid import, B channels export, others are ignored.
@@ -30,16 +31,29 @@ func importCommand() *cli.Command {
   ausgrid  Ausgrid's "Solar home electricity data" (Customer,Generator Capacity,
            Postcode,Consumption Category,date,0:30,...,0:00): a site per customer.
 
-A file is imported whole or not at all. Re-importing a file changes nothing; a
-newer file replaces the intervals it covers and says how many.`,
+Each file is imported whole or not at all, in its own transaction. A refused
+file is named with the reason and the others are still imported; the command
+ends with a line per file and exits 1 if any was refused (--fail-fast stops at
+the first instead). A valid file with no import or export energy imports
+nothing and is not an error. Re-importing a file changes nothing; a newer file
+replaces the intervals it covers and says how many. "-" reads standard input.
+Ctrl-C keeps the files already imported and nothing of the one under way.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "auto", Usage: "auto, nem12, csv or ausgrid"},
 			&cli.StringFlag{Name: "site", Usage: "site `NAME` (created if missing): required for CSV; optional for Ausgrid and for a NEM12 file of one NMI"},
 			&cli.StringFlag{Name: "tz", Usage: "IANA time `ZONE` of timestamps without an offset, and of new sites (default: the site's zone, else " + ingest.DefaultTimeZone + ")"},
 			&cli.StringFlag{Name: "unit", Value: "kWh", Usage: "unit of CSV values: Wh or kWh, or W or kW for average power over each interval (a unit in a column name wins)"},
+			&cli.BoolFlag{Name: "fail-fast", Usage: "stop at the first refused file (the files before it stay imported)"},
 		},
 		Action: importAction,
 	}
+}
+
+// importOutcome is what became of one file of a batch.
+type importOutcome struct {
+	file string
+	res  *ingest.Result // nil when refused
+	err  error
 }
 
 func importAction(c *cli.Context) error {
@@ -54,42 +68,166 @@ func importAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, path := range c.Args().Slice() {
-		if fi, err := os.Stat(path); err != nil {
-			return fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
-		} else if fi.IsDir() {
-			return fmt.Errorf("%s is a directory, not a file", path)
+	files := c.Args().Slice()
+	stdin := 0
+	for _, path := range files {
+		if path == "-" {
+			if stdin++; stdin > 1 {
+				return fmt.Errorf("standard input (-) can be imported once only")
+			}
 		}
 	}
+	batch := len(files) > 1
+	failFast := c.Bool("fail-fast") || !batch
 	env := envOf(c)
-	db, err := env.DB(c.Context)
-	if err != nil {
-		return err
-	}
+	ctx := c.Context
+	var outcomes []importOutcome
 	var total importTotals
-	for _, path := range c.Args().Slice() {
-		bar := newImportProgress(env.Stdout, env.Stderr, path)
-		res, err := ingest.Import(c.Context, db, path, ingest.Options{
+	for i, path := range files {
+		if ctx.Err() != nil {
+			return importInterrupted(path, outcomes, files[i+1:])
+		}
+		res, err := importFile(c, env, path, ingest.Options{
 			Format:   format,
 			Site:     c.String("site"),
 			TimeZone: c.String("tz"),
 			Unit:     unit,
-			Progress: bar.update,
+			Stdin:    c.App.Reader,
 		})
-		bar.finish()
-		if err != nil {
-			if total.files > 0 {
-				fmt.Fprintf(env.Stderr, "(%d file(s) before %s were imported)\n", total.files, path)
+		if err != nil && ctx.Err() != nil {
+			return importInterrupted(path, outcomes, files[i+1:])
+		}
+		outcomes = append(outcomes, importOutcome{file: displayName(path), res: res, err: err})
+		switch {
+		case err != nil && failFast:
+			if imported := countImported(outcomes); imported > 0 {
+				fmt.Fprintf(env.Stderr, "(%d file(s) before %s were imported)\n", imported, path)
 			}
 			return err
+		case err != nil:
+			fmt.Fprintf(env.Stderr, "solarview: %s\n", err)
+		case res.Rows == 0:
+			writeNothingToImport(env.Stdout, res)
+		default:
+			writeImportSummary(env.Stdout, res)
+			total.add(res)
 		}
-		writeImportSummary(env.Stdout, res)
-		total.add(res)
 	}
-	if total.files > 1 {
-		total.write(env.Stdout)
+	if !batch {
+		return nil
+	}
+	refused := writeBatchSummary(env.Stdout, outcomes, &total)
+	if refused > 0 {
+		return exitError{msg: fmt.Sprintf("%d of %d files refused", refused, len(files)), code: 1}
 	}
 	return nil
+}
+
+// importFile imports one file with a progress bar on a terminal. A path
+// that does not exist is refused here with the reason alone, as the shell
+// would say it.
+func importFile(c *cli.Context, env *Env, path string, opts ingest.Options) (*ingest.Result, error) {
+	if path != "-" {
+		if fi, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
+		} else if fi.IsDir() {
+			return nil, fmt.Errorf("%s is a directory, not a file", path)
+		}
+	}
+	db, err := env.DB(c.Context)
+	if err != nil {
+		return nil, err
+	}
+	bar := newImportProgress(env.Stdout, env.Stderr, displayName(path))
+	opts.Progress = bar.update
+	res, err := ingest.Import(c.Context, db, path, opts)
+	bar.finish()
+	return res, err
+}
+
+func displayName(path string) string {
+	if path == "-" {
+		return ingest.StdinName
+	}
+	return path
+}
+
+func countImported(outcomes []importOutcome) int {
+	n := 0
+	for _, o := range outcomes {
+		if o.err == nil && o.res.Rows > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// importInterrupted is the one-line error of a batch stopped by Ctrl-C: the
+// file under way left nothing behind (its transaction rolled back), the
+// files before it stay imported and are named, and those after it were not
+// read.
+func importInterrupted(path string, done []importOutcome, notRead []string) error {
+	msg := fmt.Sprintf("interrupted: nothing from %s was imported", displayName(path))
+	var kept []string
+	for _, o := range done {
+		if o.err == nil && o.res.Rows > 0 {
+			kept = append(kept, o.file)
+		}
+	}
+	if len(kept) > 0 {
+		msg += "; already imported and kept: " + strings.Join(kept, ", ")
+	}
+	if len(notRead) > 0 {
+		msg += "; not read: " + strings.Join(notRead, ", ")
+	}
+	return exitError{msg: msg, code: 130}
+}
+
+// writeNothingToImport reports a valid file that held nothing for the
+// tables, and what it skipped.
+func writeNothingToImport(w io.Writer, r *ingest.Result) {
+	fmt.Fprintf(w, "Nothing to import from %s (%s): no import or export energy, no generation, no register readings\n", r.File, formatNames[r.Format])
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "  %-11s %s\n", "note:", n)
+	}
+}
+
+// writeBatchSummary ends a batch with a line per file and the total, and
+// returns how many files were refused.
+func writeBatchSummary(w io.Writer, outcomes []importOutcome, total *importTotals) (refused int) {
+	nothing := 0
+	fmt.Fprintln(w, "Summary:")
+	for _, o := range outcomes {
+		switch {
+		case o.err != nil:
+			refused++
+			fmt.Fprintf(w, "  %s: refused: %s\n", o.file, refusalReason(o.file, o.err))
+		case o.res.Rows == 0:
+			nothing++
+			what := "nothing to import"
+			if len(o.res.Notes) > 0 {
+				what += " (" + strings.Join(o.res.Notes, "; ") + ")"
+			}
+			fmt.Fprintf(w, "  %s: %s\n", o.file, what)
+		default:
+			r := o.res
+			fmt.Fprintf(w, "  %s: imported, %s rows (%s new, %s replaced, %s unchanged)\n", o.file,
+				importCount(r.Rows), importCount(r.Inserted), importCount(r.Replaced), importCount(r.Unchanged))
+		}
+	}
+	fmt.Fprintf(w, "%d files: %d imported, %d with nothing to import, %d refused; ", len(outcomes), total.files, nothing, refused)
+	total.write(w)
+	return refused
+}
+
+// refusalReason is an error without the file name the summary line
+// already starts with: "line 3: …" for a fault in the file.
+func refusalReason(file string, err error) string {
+	var pe *ingest.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("line %d: %s", pe.Line, pe.Msg)
+	}
+	return strings.TrimPrefix(err.Error(), file+": ")
 }
 
 func unwrapPathError(err error) error {
@@ -208,7 +346,18 @@ func writeImportSummary(w io.Writer, r *ingest.Result) {
 	if r.Inserted == 0 && r.Replaced == 0 {
 		written += " — nothing changed"
 	}
-	row("rows", fmt.Sprintf("%s in the file: %s", importCount(r.Rows), written))
+	// The series count every row the file gives; r.Rows counts each
+	// interval once when the file repeats some. Show the file's count, so
+	// that it matches the intervals below, and how many were repeats.
+	var inFile int64
+	for _, s := range r.Series {
+		inFile += s.Rows
+	}
+	if inFile > r.Rows {
+		row("rows", fmt.Sprintf("%s in the file, %s of them repeats (the last kept): %s", importCount(inFile), importCount(inFile-r.Rows), written))
+	} else {
+		row("rows", fmt.Sprintf("%s in the file: %s", importCount(r.Rows), written))
+	}
 	if r.IntervalRows > 0 {
 		row("non-actual", fmt.Sprintf("%s of %s intervals (%.1f%%) substituted, estimated or null",
 			importCount(r.NonActual), importCount(r.IntervalRows), 100*float64(r.NonActual)/float64(r.IntervalRows)))
@@ -234,7 +383,7 @@ func (t *importTotals) add(r *ingest.Result) {
 }
 
 func (t *importTotals) write(w io.Writer) {
-	fmt.Fprintf(w, "%d files: %s rows (%s new, %s replaced, %s unchanged) in %s\n", t.files,
+	fmt.Fprintf(w, "%s rows (%s new, %s replaced, %s unchanged) in %s\n",
 		importCount(t.rows), importCount(t.inserted), importCount(t.replaced), importCount(t.unchanged), roundDuration(t.elapsed))
 }
 

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -96,11 +95,7 @@ func NewAusgrid(r io.Reader, name string, cfg Config) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 64<<10)
-	}
-	cr := csv.NewReader(br)
+	cr := csv.NewReader(bufferLines(r, name))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	a := &ausgrid{r: cr, name: name, loc: loc, siteIndex: map[string]int{}, qcol: -1}
@@ -144,8 +139,8 @@ func (a *ausgrid) header(h []string) error {
 	}
 	a.width = len(want) + ausgridSlots
 	switch extra := h[a.width:]; {
-	case len(extra) == 0:
-	case len(extra) == 1 && strings.EqualFold(strings.TrimSpace(extra[0]), "row quality"):
+	case emptyFields(extra):
+	case strings.EqualFold(strings.TrimSpace(extra[0]), "row quality") && emptyFields(extra[1:]):
 		a.qcol = a.width
 		a.width++
 	default:
@@ -195,7 +190,7 @@ func (a *ausgrid) csvError(err error) error {
 	if errors.As(err, &pe) {
 		return &ParseError{File: a.name, Line: pe.Line, Msg: pe.Err.Error()}
 	}
-	return fmt.Errorf("reading %s: %w", a.name, err)
+	return readError(a.name, err)
 }
 
 // Next advances to the next value.
@@ -239,10 +234,10 @@ func (a *ausgrid) readGroup() {
 			return
 		}
 		line, _ := a.r.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
+		if emptyFields(rec) {
+			continue // a blank line, or an empty spreadsheet row
 		}
-		if len(rec) != a.width {
+		if len(rec) != a.width && !(len(rec) > a.width && emptyFields(rec[a.width:])) {
 			a.fail(line, "the row has %d fields, the header has %d", len(rec), a.width)
 			return
 		}
@@ -291,6 +286,10 @@ func (a *ausgrid) readGroup() {
 		for k := 0; k < ausgridSlots; k++ {
 			f := strings.TrimSpace(rec[5+k])
 			v, err := parseScaled([]byte(f), KWh.scale)
+			if errors.Is(err, errRange) || err == nil && v > maxIntervalEnergy(30*time.Minute) {
+				a.fail(line, "half hour %d value %s kWh is more than %s on average: not a plausible reading of one meter", k+1, clip([]byte(f)), maxSitePowerText)
+				return
+			}
 			if err != nil {
 				a.fail(line, "half hour %d value %q is not a number", k+1, clip([]byte(f)))
 				return

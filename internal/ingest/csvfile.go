@@ -106,10 +106,7 @@ func NewCSV(r io.Reader, name string, cfg Config) (Source, error) {
 	if unit.IsZero() {
 		unit = KWh
 	}
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 64<<10)
-	}
+	br := bufferLines(r, name)
 	comma := sniffComma(br)
 	cr := csv.NewReader(br)
 	cr.Comma = comma
@@ -158,6 +155,8 @@ func (s *csvSource) header(h []string, def Unit) error {
 		role, known := columnRoles[name]
 		if name == "" && i == 0 {
 			role, known = roleTimestamp, true // an unnamed index column, as pandas writes
+		} else if name == "" {
+			continue // spreadsheet padding
 		}
 		if !known {
 			s.ignoredCols = append(s.ignoredCols, strings.TrimSpace(raw))
@@ -240,6 +239,17 @@ func (s *csvSource) Notes() []string {
 	return notes
 }
 
+// emptyFields reports whether every field is blank: the padding spreadsheets
+// add to rows, or a row of nothing.
+func emptyFields(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
 func quoteAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
@@ -258,7 +268,7 @@ func (s *csvSource) csvError(err error) error {
 	if errors.As(err, &pe) {
 		return &ParseError{File: s.name, Line: pe.Line, Msg: pe.Err.Error()}
 	}
-	return fmt.Errorf("reading %s: %w", s.name, err)
+	return readError(s.name, err)
 }
 
 // Next advances to the next value.
@@ -333,10 +343,10 @@ func (s *csvSource) read() (csvLine, bool) {
 			break
 		}
 		line, _ := s.r.FieldPos(0)
-		if len(rec) != s.width {
-			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-				continue // a line of spaces
-			}
+		if emptyFields(rec) {
+			continue // a line of spaces, or an empty spreadsheet row
+		}
+		if len(rec) != s.width && !(len(rec) > s.width && emptyFields(rec[s.width:])) {
 			s.fail(line, "the row has %d fields, the header has %d", len(rec), s.width)
 			break
 		}
@@ -359,12 +369,16 @@ func (s *csvSource) read() (csvLine, bool) {
 				continue
 			}
 			v, err := parseScaled([]byte(f), s.scale[r])
-			if err != nil {
+			register := r == roleImportRegister || r == roleExportRegister
+			switch {
+			case errors.Is(err, errRange) || register && v > maxRegisterEnergy:
+				bad = !s.fail(line, "%s value %s is out of range: not a plausible reading of one meter", roleNames[r], clip([]byte(f)))
+			case err != nil:
 				bad = !s.fail(line, "%s value %q is not a number", roleNames[r], clip([]byte(f)))
-				break
-			}
-			if v < 0 {
+			case v < 0:
 				bad = !s.fail(line, "%s value %s is negative", roleNames[r], clip([]byte(f)))
+			}
+			if bad {
 				break
 			}
 			l.vals[r], l.has[r] = v, true
@@ -416,10 +430,16 @@ func (s *csvSource) expand(l *csvLine) {
 	}
 	s.prev = l.t
 	s.nrows, s.rpos = 0, 0
+	limit := maxIntervalEnergy(s.step)
 	for r := range l.vals {
 		if s.power[r] {
 			// Average power (W) over the interval: energy in Wh.
 			l.vals[r] *= float64(s.step) / float64(time.Hour)
+		}
+		if r != roleImportRegister && r != roleExportRegister && l.vals[r] > limit {
+			s.fail(l.line, "%s value of %s in %v is more than %s on average: not a plausible reading of one meter",
+				roleNames[r], whText(l.vals[r]), s.step, maxSitePowerText)
+			return
 		}
 	}
 	add := func(kind Kind, channel, dir string, e float64) {

@@ -405,6 +405,12 @@ func TestCSVErrors(t *testing.T) {
 		{"uneven", "timestamp,import\n2024-01-01 00:00,1\n2024-01-01 00:30,1\n2024-01-01 01:15,1\n", 4, "this row is 45m0s after the previous one, not a whole number of 30m0s intervals"},
 		{"DST gap with energy", "timestamp,import\n2011-10-02 01:30,1\n2011-10-02 02:00,1\n", 3, "does not exist in Australia/Sydney"},
 		{"bad quotes", "timestamp,import\n\"2024-01-01 00:00,1\n", 2, "quote"},
+		{"absurd energy", "timestamp,import\n2024-01-01 00:00,1\n2024-01-01 00:30,1e300\n", 3, "import value of 1e+294 GWh in 30m0s is more than 100 MW on average"},
+		{"absurd power", "timestamp,generation (kW)\n2024-01-01 00:00,1\n2024-01-01 00:05,100001\n", 3, "generation value of 8.333 MWh in 5m0s is more than 100 MW"},
+		{"infinite", "timestamp,import\n2024-01-01 00:00,1e999\n", 2, "import value 1e999 is out of range"},
+		{"absurd register", "timestamp,import_register\n2024-01-01 00:00,1e11\n", 2, "import_register value 1e11 is out of range"},
+		{"NaN", "timestamp,import\n2024-01-01 00:00,NaN\n", 2, `import value "NaN" is not a number`},
+		{"text in the padding", "timestamp,import\n2024-01-01 00:00,1,,x\n", 2, "the row has 4 fields, the header has 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -443,6 +449,8 @@ func TestAusgridErrors(t *testing.T) {
 		{"negative", hdr + row("1", "GC", "1/07/2012", "-1"), 2, "half hour 1 value -1 is negative"},
 		{"short row", hdr + "1,2.2,2000,GC,1/07/2012,1\n", 2, "the row has 6 fields, the header has 54"},
 		{"energy in the DST gap", hdr + row("1", "GC", "2/10/2011", "0.1"), 2, "half hour 5 (02:00) does not exist in Australia/Sydney"},
+		{"absurd", hdr + row("1", "GC", "1/07/2012", "50001"), 2, "half hour 1 value 50001 kWh is more than 100 MW on average"},
+		{"CR only, absurd", strings.ReplaceAll(hdr+row("1", "GC", "1/07/2012", "1")+row("1", "GG", "1/07/2012", "1e9"), "\n", "\r"), 3, "half hour 1 value 1e9 kWh"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -475,4 +483,53 @@ func TestDetect(t *testing.T) {
 	}
 	_, err := Detect(bufio.NewReader(strings.NewReader(" \n\n")), "x")
 	assertParseError(t, err, "x", 1, "the file is empty")
+}
+
+// TestCSVTolerance reads one CSV written the ways spreadsheets and loggers
+// write it and wants the rows of the plain file each time.
+func TestCSVTolerance(t *testing.T) {
+	t.Parallel()
+	lines := []string{"timestamp,import,export", "2024-01-01 00:00,1.5,0", "2024-01-01 00:30,2,0.25", "2024-01-01 01:30,0,3"}
+	plain := strings.Join(lines, "\n") + "\n"
+	want, err := readAll(t, mustCSV(t, plain, Config{}))
+	if err != nil || len(want) != 6 {
+		t.Fatalf("%d rows, %v", len(want), err)
+	}
+	join := func(eol string, f func(i int, l string) string) string {
+		var b strings.Builder
+		for i, l := range lines {
+			b.WriteString(f(i, l) + eol)
+		}
+		return b.String()
+	}
+	same := func(_ int, l string) string { return l }
+	variants := map[string]string{
+		"CRLF":          join("\r\n", same),
+		"CR only":       join("\r", same),
+		"mixed endings": join("", func(i int, l string) string { return l + []string{"\r\n", "\r", "\n"}[i%3] }),
+		"padded":        join("\n", func(_ int, l string) string { return l + ",,," }),
+		"padded rows":   join("\n", func(i int, l string) string { return l + strings.Repeat(",", i%2) }) + ",,\n",
+		"quoted":        join("\n", func(_ int, l string) string { return `"` + strings.ReplaceAll(l, ",", `","`) + `"` }),
+		"semicolons":    strings.ReplaceAll(plain, ",", ";"),
+	}
+	for name, in := range variants {
+		src, err := Open(strings.NewReader(in), "x.csv", FormatAuto, Config{})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		got, err := readAll(t, src)
+		if err != nil || len(got) != len(want) {
+			t.Errorf("%s: %d rows, %v", name, len(got), err)
+			continue
+		}
+		for i := range want {
+			if g, w := got[i], want[i]; g.Channel != w.Channel || !g.Start.Equal(w.Start) || g.Energy != w.Energy || g.Duration != w.Duration {
+				t.Errorf("%s: row %d %+v, want %+v", name, i, g, w)
+			}
+		}
+		if notes := src.Notes(); len(notes) != 0 {
+			t.Errorf("%s: notes %q", name, notes)
+		}
+	}
 }

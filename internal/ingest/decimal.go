@@ -4,13 +4,51 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"time"
 )
 
 // pow10 holds the powers of ten that float64 represents exactly.
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
-var errNumber = errors.New("not a number")
+var (
+	errNumber = errors.New("not a number")
+	errRange  = errors.New("number out of range")
+)
+
+// maxSitePower bounds the average power, in watts, that one interval of one
+// meter can plausibly record: 100 MW, which no household and hardly any
+// single connection point reaches (a household peaks at tens of kilowatts,
+// a large commercial site at a few megawatts). A value beyond it is a unit
+// or digit error (kWh read as Wh, a stray exponent), and storing it would
+// swamp every total it joins, so the parsers refuse it.
+const maxSitePower = 100e6
+
+// maxSitePowerText is maxSitePower for messages.
+const maxSitePowerText = "100 MW"
+
+// maxRegisterEnergy bounds a cumulative register reading, in Wh: 10 TWh,
+// more than maxSitePower running for eleven years.
+const maxRegisterEnergy = 1e13
+
+// maxIntervalEnergy is the most energy, in Wh, one interval of length d can
+// hold: maxSitePower for all of d.
+func maxIntervalEnergy(d time.Duration) float64 {
+	return maxSitePower * d.Hours()
+}
+
+// whText writes an energy bound for messages.
+func whText(wh float64) string {
+	switch {
+	case wh >= 1e9:
+		return strconv.FormatFloat(wh/1e9, 'g', 4, 64) + " GWh"
+	case wh >= 1e6:
+		return strconv.FormatFloat(wh/1e6, 'g', 4, 64) + " MWh"
+	case wh >= 1e3:
+		return strconv.FormatFloat(wh/1e3, 'g', 4, 64) + " kWh"
+	}
+	return strconv.FormatFloat(wh, 'g', 4, 64) + " Wh"
+}
 
 // parseScaled parses a decimal number such as "1832.51", ".02" or "1e-05"
 // and multiplies it by 10^scale, rounding once: the result is the float64
@@ -117,7 +155,7 @@ loop:
 			return 0, errNumber
 		}
 		if math.IsInf(f, 0) {
-			return 0, errors.New("number out of range")
+			return 0, errRange
 		}
 	}
 	if neg {

@@ -7,10 +7,13 @@
 // stream a file once, in constant memory, and turn it into [Row] values in
 // watt-hours with timestamps that label the start of each interval. They
 // know nothing of the database, which keeps them fast to test and safe to
-// fuzz. The loader ([Import]) reads a file twice: a first pass validates it
-// completely and measures what it holds, so a malformed file is refused
-// before the database is touched; a second pass streams the rows with COPY
-// inside one transaction, straight into the tables when nothing there
+// fuzz. Below every parser an eolReader makes line endings uniform (CR LF,
+// CR and LF alike) and refuses a line longer than [MaxLineLength], so no
+// input can make memory grow. The loader ([Import]) reads a file more than
+// once (standard input and pipes are first spooled to a private temporary
+// file): a first pass validates it completely and measures what it holds,
+// so a malformed file is refused before the database is touched; then the
+// rows stream with COPY inside one transaction, straight into the tables when nothing there
 // overlaps the file and through a temporary staging table merged with
 // INSERT … ON CONFLICT otherwise, so that re-importing a file changes
 // nothing and a newer file replaces exactly the intervals it covers.

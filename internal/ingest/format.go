@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -108,7 +109,7 @@ func (c Config) location() (*time.Location, error) {
 // from the first lines when it is FormatAuto. name is the file name used in
 // error messages.
 func Open(r io.Reader, name string, format Format, cfg Config) (Source, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(newEOLReader(r, name), 64<<10)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		_, _ = br.Discard(3)
 	}
@@ -137,9 +138,13 @@ func Open(r io.Reader, name string, format Format, cfg Config) (Source, error) {
 func Detect(br *bufio.Reader, name string) (Format, error) {
 	head, err := br.Peek(16 << 10)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		if pe := (*ParseError)(nil); errors.As(err, &pe) {
+			return "", pe
+		}
 		return "", fmt.Errorf("reading %s: %w", name, err)
 	}
-	lines := bytes.Split(head, []byte("\n"))
+	// Any line ending: Detect also reads files the eolReader has not seen.
+	lines := bytes.FieldsFunc(head, func(r rune) bool { return r == '\n' || r == '\r' })
 	if len(head) == 16<<10 && len(lines) > 1 {
 		lines = lines[:len(lines)-1] // the last one may be cut short
 	}

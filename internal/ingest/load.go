@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -34,6 +35,8 @@ type Options struct {
 	Unit Unit
 	// Progress, when set, is told how the import advances.
 	Progress Progress
+	// Stdin is read for the path "-"; default os.Stdin.
+	Stdin io.Reader
 }
 
 // Result describes one imported file, for the summary a person reads.
@@ -42,7 +45,9 @@ type Result struct {
 	Format Format
 	Sites  []SiteResult
 	Series []SeriesResult
-	// Rows is the number of rows the file holds for the database.
+	// Rows is the number of rows the file holds for the database. Zero
+	// means the file, though valid, held nothing to import (Notes say what
+	// was skipped) and the database was not touched.
 	Rows int64
 	// Inserted counts new rows; Replaced rows that existed with other
 	// values (or other interval lengths over the same time) and were
@@ -89,15 +94,25 @@ type SeriesResult struct {
 
 // Import loads one file into the database in a single transaction: either
 // every row of the file is in the tables afterwards, or (on any error) none
-// is and nothing else changed. The file is read twice — once to validate it
-// and learn its sites and time spans, once to load it — so its size never
-// matters to memory.
+// is and nothing else changed. The file is read more than once — once to
+// validate it and learn its sites and time spans, then to load it — so its
+// size never matters to memory; path "-" (standard input), pipes and devices
+// are first spooled to a private temporary file. A valid file holding
+// nothing to import returns a Result with Rows 0 and no error.
 func Import(ctx context.Context, db *bun.DB, path string, opts Options) (*Result, error) {
 	start := time.Now()
 	// Errors name the file as the user gave it, so that file:line opens in
 	// an editor.
 	name := path
-	res := &Result{File: path}
+	if path == "-" {
+		name = StdinName
+	}
+	path, cleanup, err := spoolInput(ctx, path, name, opts.Stdin)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	res := &Result{File: name}
 	format := opts.Format
 	if format == "" {
 		format = FormatAuto
@@ -146,6 +161,12 @@ func Import(ctx context.Context, db *bun.DB, path string, opts Options) (*Result
 		return nil, err
 	}
 	res.Notes = notes
+	if stats.rows == 0 {
+		// Valid, but nothing for the tables (a NEM12 file of reactive
+		// channels only): not an error, and the database is left alone.
+		res.Elapsed = time.Since(start)
+		return res, nil
+	}
 
 	// Pass 2, in one transaction on one pgx connection.
 	conn, err := db.Conn(ctx)
@@ -215,9 +236,6 @@ func check(path, name string, format Format, cfg Config, progress Progress) (*fi
 	}
 	if err := src.Err(); err != nil {
 		return nil, nil, nil, err
-	}
-	if stats.rows == 0 {
-		return nil, nil, nil, &ParseError{File: name, Line: 1, Msg: "the file holds no data to import"}
 	}
 	return stats, src.Sites(), src.Notes(), nil
 }

@@ -1,8 +1,8 @@
 package ingest
 
 import (
-	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -75,19 +75,16 @@ type nemDayData struct {
 	date    time.Time
 	line    int
 	flag    byte
-	next400 int // next interval a 400 record must start at (1-based)
+	updated time.Time // UpdateDateTime; zero when not given
+	next400 int       // next interval a 400 record must start at (1-based)
 	values  [maxIntervals]float64
 	quality [maxIntervals]byte
 }
 
 // NewNEM12 returns a Source reading a NEM12 file. name is used in errors.
 func NewNEM12(r io.Reader, name string) Source {
-	br, ok := r.(*bufio.Reader)
-	if !ok {
-		br = bufio.NewReaderSize(r, 64<<10)
-	}
 	return &nem12{
-		lr:        lineReader{br: br},
+		lr:        lineReader{br: bufferLines(r, name), name: name},
 		name:      name,
 		siteIndex: map[string]int{},
 		intern:    map[string]string{},
@@ -144,7 +141,7 @@ func (p *nem12) Next() bool {
 		fields, ok := p.lr.next()
 		if !ok {
 			if p.lr.err != nil {
-				p.err = fmt.Errorf("reading %s: %w", p.name, p.lr.err)
+				p.err = readError(p.name, p.lr.err)
 				return false
 			}
 			p.done = true
@@ -189,6 +186,7 @@ func (p *nem12) emit() {
 		Duration:  step,
 		Energy:    d.values[p.pos],
 		Quality:   d.quality[p.pos],
+		UpdatedAt: d.updated,
 		Line:      d.line,
 	}
 }
@@ -230,6 +228,7 @@ func (p *nem12) record(f [][]byte) bool {
 	}
 	switch ind {
 	case "100":
+		f = fit(f, 5)
 		if p.state != nemStart {
 			return p.fail(line, "a second 100 header record (the first is on line %d)", p.hdrLine)
 		}
@@ -251,7 +250,7 @@ func (p *nem12) record(f [][]byte) bool {
 		if p.state == nemChannel {
 			return p.fail(line, "200 record follows the 200 record on line %d, which has no 300 records", p.ch.line)
 		}
-		if !p.channel(f, line) {
+		if !p.channel(fit(f, 10), line) {
 			return false
 		}
 		p.state = nemChannel
@@ -267,7 +266,7 @@ func (p *nem12) record(f [][]byte) bool {
 		if p.prev != "300" && p.prev != "400" {
 			return p.fail(line, "400 record must follow a 300 or 400 record")
 		}
-		if !p.qualityRange(f, line) {
+		if !p.qualityRange(fit(f, 6), line) {
 			return false
 		}
 	case "500":
@@ -281,7 +280,7 @@ func (p *nem12) record(f [][]byte) bool {
 		if !p.saw300 {
 			return p.fail(line, "the file holds no interval data (no 300 records)")
 		}
-		if len(f) != 1 {
+		if f = fit(f, 1); len(f) != 1 {
 			return p.fail(line, "900 end record has %d fields, want 1", len(f))
 		}
 		p.state = nemEnd
@@ -295,6 +294,11 @@ func (p *nem12) record(f [][]byte) bool {
 }
 
 func (p *nem12) channel(f [][]byte, line int) bool {
+	if len(f) == 9 {
+		// The last field, NextScheduledReadDate, is optional and some
+		// providers leave it out altogether rather than empty.
+		f = append(f, nil)
+	}
 	if len(f) != 10 {
 		return p.fail(line, "200 record has %d fields, want 10", len(f))
 	}
@@ -306,11 +310,7 @@ func (p *nem12) channel(f [][]byte, line int) bool {
 	if len(suffix) == 0 || len(suffix) > 3 || !alnum(suffix) {
 		return p.fail(line, "200 record has NMI suffix (channel) %q, want a letter and a digit such as E1", clip(f[4]))
 	}
-	minutes, err := strconv.Atoi(string(f[8]))
-	if err != nil || (minutes != 5 && minutes != 15 && minutes != 30) {
-		return p.fail(line, "200 record has interval length %q, want 5, 15 or 30 (minutes)", clip(f[8]))
-	}
-	c := nemChannelInfo{minutes: minutes, n: 24 * 60 / minutes, line: line}
+	c := nemChannelInfo{line: line}
 	switch suffix[0] {
 	case 'E':
 		c.direction = DirectionImport
@@ -319,6 +319,16 @@ func (p *nem12) channel(f [][]byte, line int) bool {
 	default:
 		c.ignored = true
 	}
+	minutes, err := strconv.Atoi(string(f[8]))
+	switch {
+	case err == nil && (minutes == 5 || minutes == 15 || minutes == 30):
+	case err == nil && c.ignored && minutes > 0 && 24*60%minutes == 0:
+		// A channel solarview skips (voltage every 10 minutes, say) only
+		// has to hold whole days of values.
+	default:
+		return p.fail(line, "200 record has interval length %q, want 5, 15 or 30 (minutes)", clip(f[8]))
+	}
+	c.minutes, c.n = minutes, 24*60/minutes
 	if !c.ignored {
 		u, err := ParseUnit(string(f[7]))
 		if err != nil || u.power {
@@ -357,11 +367,17 @@ func (p *nem12) interval(f [][]byte, line int) bool {
 	if !ok {
 		return p.fail(line, "300 record has interval date %q, want YYYYMMDD", clip(f[1]))
 	}
-	if len(f) != c.n+7 {
-		// Say what is wrong: the number of values, or the fields after them.
+	f = fit(f, c.n+7)
+	// The last field, MSATSLoadDateTime, is optional and some providers
+	// leave it out altogether rather than empty.
+	complete := len(f) == c.n+7 || len(f) == c.n+6
+	if !complete || !validQualityMethod(f[2+c.n]) {
+		// Say what is wrong: the number of values (counted up to the first
+		// field that is not a number, since padding can make the field
+		// count look right), or the fields after them.
 		values := 0
 		for _, v := range f[2:] {
-			if _, err := parseScaled(v, 0); err != nil {
+			if _, err := parseScaled(v, 0); err != nil && !errors.Is(err, errRange) {
 				break
 			}
 			values++
@@ -370,28 +386,51 @@ func (p *nem12) interval(f [][]byte, line int) bool {
 			return p.fail(line, "300 record has %d interval values, but the 200 record on line %d gives %d-minute intervals: a day has %d",
 				values, c.line, c.minutes, c.n)
 		}
-		return p.fail(line, "300 record has %d fields after its %d interval values, want 5 (quality method, reason code, reason description, update time, MSATS load time)",
-			len(f)-2-c.n, c.n)
+		if !complete {
+			return p.fail(line, "300 record has %d fields after its %d interval values, want 5 (quality method, reason code, reason description, update time, MSATS load time)",
+				len(f)-2-c.n, c.n)
+		}
 	}
 	d := &p.day
 	d.ch, d.line, d.next400 = c, line, 1
 	d.date = time.Date(date.y, time.Month(date.m), date.d, 0, 0, 0, 0, nemTime)
+	limit := maxIntervalEnergy(time.Duration(c.minutes) * time.Minute)
 	for i := 0; i < c.n; i++ {
 		v, err := parseScaled(f[2+i], c.scale)
-		if err != nil {
-			return p.fail(line, "interval %d value %q is not a number", i+1, clip(f[2+i]))
+		if c.ignored {
+			// Skipped channels (reactive energy, voltage …) need numbers
+			// only: their units and ranges are not energy's.
+			if err != nil && !errors.Is(err, errRange) {
+				return p.fail(line, "interval %d value %q is not a number", i+1, clip(f[2+i]))
+			}
+			continue
 		}
-		if v < 0 {
+		switch {
+		case errors.Is(err, errRange) || err == nil && v > limit:
+			return p.fail(line, "interval %d value %s is more than %s in %d minutes (%s on average): not a plausible reading of one meter",
+				i+1, clip(f[2+i]), whText(limit), c.minutes, maxSitePowerText)
+		case err != nil:
+			return p.fail(line, "interval %d value %q is not a number", i+1, clip(f[2+i]))
+		case v < 0:
 			return p.fail(line, "interval %d value %s is negative", i+1, clip(f[2+i]))
 		}
 		d.values[i] = v
+	}
+	upd := f[2+c.n+3]
+	d.updated = time.Time{}
+	if len(upd) > 0 {
+		t, ok := parseNEMDateTime(upd)
+		if !ok {
+			return p.fail(line, "300 record has update time %q, want YYYYMMDDhhmmss", clip(upd))
+		}
+		d.updated = t
 	}
 	flag, ok := parseQualityMethod(f[2+c.n])
 	if !ok {
 		return p.fail(line, "300 record has quality method %q, want A, S, F, E, N or V with an optional method number such as E52", clip(f[2+c.n]))
 	}
 	d.flag = flag
-	for i := 0; i < c.n; i++ {
+	for i := 0; i < c.n && !c.ignored; i++ {
 		d.quality[i] = flag
 	}
 	d.open = true
@@ -419,11 +458,16 @@ func (p *nem12) qualityRange(f [][]byte, line int) bool {
 	if !ok || flag == QualityVariable {
 		return p.fail(line, "400 record has quality method %q, want A, S, F, E or N with an optional method number", clip(f[3]))
 	}
-	for i := start - 1; i < end; i++ {
+	for i := start - 1; i < end && !d.ch.ignored; i++ {
 		d.quality[i] = flag
 	}
 	d.next400 = end + 1
 	return true
+}
+
+func validQualityMethod(b []byte) bool {
+	_, ok := parseQualityMethod(b)
+	return ok
 }
 
 // parseQualityMethod reads a NEM12 quality method ("A", "E52", "S14", "V")
@@ -445,6 +489,31 @@ func parseQualityMethod(b []byte) (byte, bool) {
 		}
 	}
 	return flag, true
+}
+
+// parseNEMDateTime reads a NEM12 DateTime(14), yyyymmddhhmmss in NEM time.
+// Some providers leave the seconds out (DateTime(12), as in the 100
+// header); that reads as the start of the minute.
+func parseNEMDateTime(b []byte) (time.Time, bool) {
+	if len(b) != 14 && len(b) != 12 {
+		return time.Time{}, false
+	}
+	d, ok := parseYYYYMMDD(b[:8])
+	if !ok {
+		return time.Time{}, false
+	}
+	var hms [3]int
+	for i := 0; 8+2*i < len(b); i++ {
+		hi, lo := b[8+2*i], b[9+2*i]
+		if hi < '0' || hi > '9' || lo < '0' || lo > '9' {
+			return time.Time{}, false
+		}
+		hms[i] = int(hi-'0')*10 + int(lo-'0')
+	}
+	if hms[0] > 23 || hms[1] > 59 || hms[2] > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(d.y, time.Month(d.m), d.d, hms[0], hms[1], hms[2], 0, nemTime), true
 }
 
 type ymd struct{ y, m, d int }

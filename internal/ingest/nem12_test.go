@@ -396,3 +396,196 @@ func assertParseError(t *testing.T, err error, file string, line int, want strin
 		t.Errorf("error %q, want %s:%d: …%s…", err, file, line, want)
 	}
 }
+
+// nem12Tolerance is a valid file with two channels of two lengths, a V day
+// with 400 records and a 500 record, written line by line so that tests can
+// reshape it the way meter data providers and spreadsheets do.
+var nem12Tolerance = []string{
+	"100,NEM12,200505181432,A,B",
+	"200,NMI0000001,E1B1,E1,E1,N1,1,kWh,30,",
+	"300,20050101" + strings.Repeat(",1.5", 48) + ",A,,,20050102030405,",
+	"300,20050102" + strings.Repeat(",2", 48) + ",V,,,20050103000000,20050103010000",
+	"400,1,24,A,,",
+	`400,25,48,E52,79,"Meter, reading estimated"`,
+	"500,O,S01009,20050102000000,",
+	"200,NMI0000001,E1B1,B1,B1,N1,1,Wh,15,",
+	"300,20050101" + strings.Repeat(",7", 96) + ",S14,,,,",
+	"900",
+}
+
+// TestNEM12Tolerance reads the same data written in the shapes real files
+// take — trailing commas, spreadsheet padding, any line endings, quoted
+// fields — and wants exactly the rows of the plain file.
+func TestNEM12Tolerance(t *testing.T) {
+	t.Parallel()
+	plain := strings.Join(nem12Tolerance, "\n") + "\n"
+	want, err := readAll(t, NewNEM12(strings.NewReader(plain), "x.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 48+48+96 {
+		t.Fatalf("%d rows", len(want))
+	}
+	widest := 0
+	for _, l := range nem12Tolerance {
+		widest = max(widest, strings.Count(l, ",")+1)
+	}
+	reshape := func(f func(i int, l string) string, eol string) string {
+		var b strings.Builder
+		for i, l := range nem12Tolerance {
+			b.WriteString(f(i, l) + eol)
+		}
+		return b.String()
+	}
+	quoteAll := func(_ int, l string) string {
+		if strings.Contains(l, `"`) {
+			return l
+		}
+		return `"` + strings.ReplaceAll(l, ",", `","`) + `"`
+	}
+	variants := map[string]string{
+		"CRLF":             reshape(func(_ int, l string) string { return l }, "\r\n"),
+		"CR only":          reshape(func(_ int, l string) string { return l }, "\r"),
+		"no final EOL":     strings.TrimSuffix(plain, "\n"),
+		"trailing comma":   reshape(func(_ int, l string) string { return l + "," }, "\n"),
+		"900,":             strings.Replace(plain, "\n900\n", "\n900,\n", 1),
+		"padded":           reshape(func(_ int, l string) string { return l + strings.Repeat(",", widest-1-strings.Count(l, ",")) }, "\r\n"),
+		"padded rows":      reshape(func(_ int, l string) string { return l + strings.Repeat(",", widest-1-strings.Count(l, ",")) }, "\n") + strings.Repeat(",", widest-1) + "\n",
+		"quoted":           reshape(quoteAll, "\n"),
+		"spaces":           reshape(func(_ int, l string) string { return strings.ReplaceAll(l, ",", " , ") }, "\n"),
+		"blank lines, BOM": "\ufeff\n" + strings.ReplaceAll(plain, "\n", "\n\n"),
+	}
+	variants["mixed endings"] = reshape(func(i int, l string) string {
+		return l + []string{"\r\n", "\r", "\n"}[i%3]
+	}, "")
+	for name, in := range variants {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			src, err := Open(strings.NewReader(in), "x.csv", FormatAuto, Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := readAll(t, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%d rows, want %d", len(got), len(want))
+			}
+			for i := range want {
+				w, g := want[i], got[i]
+				if g.Channel != w.Channel || !g.Start.Equal(w.Start) || g.Energy != w.Energy || g.Quality != w.Quality ||
+					!g.UpdatedAt.Equal(w.UpdatedAt) || g.Duration != w.Duration {
+					t.Fatalf("row %d: %+v, want %+v", i, g, w)
+				}
+			}
+		})
+	}
+}
+
+func TestNEM12UpdateTime(t *testing.T) {
+	t.Parallel()
+	rows, err := readAll(t, NewNEM12(strings.NewReader(strings.Join(nem12Tolerance, "\n")+"\n"), "x.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]time.Time{
+		// 03:04:05 NEM time is 17:04:05 UTC the day before.
+		"E1 2005-01-01": time.Date(2005, 1, 1, 17, 4, 5, 0, time.UTC),
+		"E1 2005-01-02": time.Date(2005, 1, 2, 14, 0, 0, 0, time.UTC),
+		"B1 2005-01-01": {},
+	}
+	seen := map[string]int{}
+	for _, r := range rows {
+		k := r.Channel + " " + r.Start.In(nemTime).Format("2006-01-02")
+		if !r.UpdatedAt.Equal(want[k]) {
+			t.Fatalf("%s: UpdatedAt %v, want %v", k, r.UpdatedAt, want[k])
+		}
+		seen[k]++
+	}
+	if len(seen) != len(want) {
+		t.Errorf("days %v", seen)
+	}
+	// DateTime(12) without seconds reads as the minute.
+	if got, ok := parseNEMDateTime([]byte("200501020304")); !ok || !got.Equal(time.Date(2005, 1, 2, 3, 4, 0, 0, nemTime)) {
+		t.Errorf("200501020304: %v %v", got, ok)
+	}
+	for _, bad := range []string{"2005010203040", "20050102030460", "20050132000000", "2005010203046x", "20050102240000"} {
+		if _, ok := parseNEMDateTime([]byte(bad)); ok {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+// TestNEM12StillRefused checks that tolerance stops where a file is
+// genuinely malformed.
+func TestNEM12StillRefused(t *testing.T) {
+	t.Parallel()
+	const hdr = "100,NEM12,200505181432,A,B\n"
+	const ch = "200,NMI0000001,E1,E1,E1,N1,1,kWh,30,\n"
+	values := strings.Repeat(",1", 48)
+	tests := []struct {
+		name, in string
+		line     int
+		want     string
+	}{
+		{"300 split over lines", hdr + ch + "300,20050101" + strings.Repeat(",1", 20) + "\n" + strings.Repeat(",1", 28)[1:] + ",A,,,,\n900\n", 3, "300 record has 20 interval values"},
+		{"300 split by a CR", hdr + ch + "300,20050101" + strings.Repeat(",1", 20) + "\r" + strings.Repeat(",1", 28)[1:] + ",A,,,,\n900\n", 3, "300 record has 20 interval values"},
+		{"one value too many, padded", hdr + ch + "300,20050101" + values + ",1,A,,,,,,,\n900\n", 3, "300 record has 49 interval values"},
+		{"one value too few, padded", hdr + ch + "300,20050101" + values[2:] + ",A,,,,,,,,,,\n900\n", 3, "300 record has 47 interval values"},
+		{"text in the padding", hdr + ch + "300,20050101" + values + ",A,,,,,,x,\n900\n", 3, "300 record has 7 fields after its 48 interval values"},
+		{"missing trailing fields", hdr + ch + "300,20050101" + values + ",A,\n900\n", 3, "300 record has 2 fields after its 48 interval values"},
+		{"quote across lines", hdr + ch + "300,20050101" + values + ",V,,,,\n400,1,48,E52,79,\"split\nhere\"\n900\n", 4, "quoted field is not closed"},
+		{"900 with data", hdr + ch + "300,20050101" + values + ",A,,,,\n900,x\n", 4, "900 end record has 2 fields"},
+		{"100 with a sixth value", "100,NEM12,200505181432,A,B,C\n", 1, "100 header record has 6 fields"},
+		{"bad update time", hdr + ch + "300,20050101" + values + ",A,,,2005010203,\n900\n", 3, `update time "2005010203"`},
+		{"absurd value", hdr + ch + "300,20050101,1e300" + values[2:] + ",A,,,,\n900\n", 3, "interval 1 value 1e300 is more than 50 MWh in 30 minutes (100 MW on average)"},
+		{"infinite value", hdr + ch + "300,20050101,1e999" + values[2:] + ",A,,,,\n900\n", 3, "interval 1 value 1e999 is more than"},
+		{"NaN", hdr + ch + "300,20050101,NaN" + values[2:] + ",A,,,,\n900\n", 3, `interval 1 value "NaN" is not a number`},
+		{"Inf", hdr + ch + "300,20050101,+Inf" + values[2:] + ",A,,,,\n900\n", 3, `interval 1 value "+Inf" is not a number`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src, err := Open(strings.NewReader(tt.in), "x.csv", FormatAuto, Config{})
+			if err == nil {
+				_, err = readAll(t, src)
+			}
+			assertParseError(t, err, "x.csv", tt.line, tt.want)
+		})
+	}
+	// Just under the bound is a reading.
+	in := hdr + ch + "300,20050101,50000" + values[2:] + ",A,,,,\n900\n"
+	if _, err := readAll(t, NewNEM12(strings.NewReader(in), "x.csv")); err != nil {
+		t.Errorf("50,000 kWh in 30 minutes: %v", err)
+	}
+}
+
+// TestNEM12ProviderVariants covers what real providers' files do that the
+// plain form does not: the optional last field of a 200 record
+// (NextScheduledReadDate) or of a 300 record (MSATSLoadDateTime) left out
+// rather than empty, a 12-digit update time, and a skipped channel (voltage)
+// at an interval length energy channels may not use.
+func TestNEM12ProviderVariants(t *testing.T) {
+	t.Parallel()
+	in := "100,NEM12,202311302114,WP,WP,,,,\n" +
+		"200,NMI0000001,E1V1,1,E1,,METER,KWH,30\n" +
+		"300,20230318" + strings.Repeat(",0.5", 48) + ",A,,,202311302114\n" +
+		"200,NMI0000001,E1V1,,V1,,,,10,\n" +
+		"300,20230318" + strings.Repeat(",239.5", 144) + ",A,,,,\n" +
+		"900\n"
+	src := NewNEM12(strings.NewReader(in), "x.csv")
+	rows, err := readAll(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 48 || rows[0].Energy != 500 || !rows[0].UpdatedAt.Equal(time.Date(2023, 11, 30, 21, 14, 0, 0, nemTime)) {
+		t.Errorf("%d rows, first %+v", len(rows), rows[0])
+	}
+	if notes := src.Notes(); len(notes) != 1 || !strings.Contains(notes[0], "ignored 144 intervals of channel(s) V1") {
+		t.Errorf("notes %q", notes)
+	}
+	// An energy channel still needs 5, 15 or 30 minutes.
+	_, err = readAll(t, NewNEM12(strings.NewReader(strings.Replace(in, ",E1,,METER,KWH,30", ",E1,,METER,KWH,10", 1)), "x.csv"))
+	assertParseError(t, err, "x.csv", 2, `interval length "10", want 5, 15 or 30`)
+}
