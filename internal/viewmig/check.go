@@ -62,7 +62,7 @@ func Compare(code []*Definition, h *History) ([]Drift, error) {
 			out = append(out, Drift{View: c.Name, Kind: OnlyInCode, Code: sourcePtr(c.Source)})
 			continue
 		}
-		if sameQuery(c, m) && sameIndexes(c, m) {
+		if sameQuery(c, m) && sameIndexes(c, m) && c.Comment == m.Comment {
 			continue
 		}
 		diff, err := diffDefinitions(m, c)
@@ -89,6 +89,12 @@ func diffDefinitions(from, to *Definition) (string, error) {
 	b, err := to.CreateSQL(false)
 	if err != nil {
 		return "", err
+	}
+	if from.Comment != "" {
+		a += commentSQL(from, from.Comment)
+	}
+	if to.Comment != "" {
+		b += commentSQL(to, to.Comment)
 	}
 	return unified("migrations/"+from.Name, "code/"+to.Name, a, b), nil
 }
