@@ -30,7 +30,7 @@ type History struct {
 	// changes records, per view, the generated migrations that changed it
 	// and from which definition (their solarview:view headers).
 	changes map[string][]viewChange
-	dir string
+	dir     string
 	// merged lists the files each merge migration reconciles.
 	merged [][]string
 	// kept holds what a generated "keep save" block remembered, until its

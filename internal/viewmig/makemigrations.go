@@ -2,11 +2,11 @@ package viewmig
 
 import (
 	"context"
-	"sort"
 	"errors"
 	"fmt"
 	"io/fs"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
