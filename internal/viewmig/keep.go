@@ -114,5 +114,9 @@ func commentSQL(d *Definition, comment string) string {
 	if comment != "" {
 		value = quoteLiteral(comment)
 	}
-	return "COMMENT ON " + d.kind() + " " + quoteIdent(d.Name) + " IS " + value + ";\n"
+	sql := "COMMENT ON " + d.kind() + " " + quoteIdent(d.Name) + " IS " + value
+	if pretty, err := Pretty(sql); err == nil {
+		return pretty
+	}
+	return sql + ";\n"
 }

@@ -204,6 +204,9 @@ func upHeader(p *plan, from, to map[string]*Definition, extra []string) string {
 	writeReasons(&b, p)
 	b.WriteString("--\n")
 	for _, n := range sortedKeys(p.reasons) {
+		if hashOf(from[n]) == hashOf(to[n]) {
+			continue // only recreated: its definition does not change
+		}
 		fmt.Fprintf(&b, "%s%s %s %s\n", ViewHeaderPrefix, n, hashOf(from[n]), hashOf(to[n]))
 	}
 	for _, l := range extra {
