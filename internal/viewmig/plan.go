@@ -237,41 +237,60 @@ func (p *plan) sql() (string, error) {
 	if len(p.keep) > 0 {
 		parts = append(parts, keepSaveSQL(p.keep))
 	}
+	body, err := p.body()
+	if err != nil {
+		return "", err
+	}
+	parts = append(parts, body...)
+	if len(p.keep) > 0 {
+		parts = append(parts, keepRestoreSQL())
+	}
+	parts = append(parts, p.commentStatements()...)
+	return strings.Join(parts, "\n"), nil
+}
+
+// commentStatements are the plan's COMMENT ON statements.
+func (p *plan) commentStatements() []string {
+	var parts []string
+	for _, c := range p.comments {
+		parts = append(parts, commentSQL(c.def, c.comment))
+	}
+	return parts
+}
+
+// body is the plan's DROP and CREATE statements, without the keep blocks
+// and comments around them.
+func (p *plan) body() ([]string, error) {
+	var parts []string
 	for _, d := range p.drops {
 		s, err := d.dropSQL(p.ifExists)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		parts = append(parts, s)
 	}
 	for _, ix := range p.dropIndexes {
 		s, err := Pretty("DROP INDEX " + quoteIdent(ix.Name))
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		parts = append(parts, s)
 	}
 	for _, c := range p.creates {
 		s, err := c.def.CreateSQL(c.replace)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		parts = append(parts, s)
 	}
 	for _, ix := range p.addIndexes {
 		s, err := Pretty(ix.SQL)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		parts = append(parts, s)
 	}
-	if len(p.keep) > 0 {
-		parts = append(parts, keepRestoreSQL())
-	}
-	for _, c := range p.comments {
-		parts = append(parts, commentSQL(c.def, c.comment))
-	}
-	return strings.Join(parts, "\n"), nil
+	return parts, nil
 }
 
 // topoOrder returns names ordered so that every view comes after the views
