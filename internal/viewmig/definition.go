@@ -58,8 +58,8 @@ type IndexDef struct {
 
 // Source is a position in a file. Line is 1-based; 0 means unknown.
 type Source struct {
-	File string
-	Line int
+	File string `json:"file"`
+	Line int    `json:"line,omitempty"`
 }
 
 func (s Source) String() string {
@@ -98,7 +98,7 @@ func fromView(v views.View) (*Definition, error) {
 	}
 	stmt, err := parseSelect(sql)
 	if err != nil {
-		return nil, fmt.Errorf("view %q renders SQL that does not parse: %w\n%s", v.Name, err, sql)
+		return nil, fmt.Errorf("view %q renders SQL that does not parse: %w", v.Name, err)
 	}
 	query, err := deparseNode(stmt)
 	if err != nil {
