@@ -103,7 +103,7 @@ func Register(v View) {
 	mu.Lock()
 	defer mu.Unlock()
 	fail := func(msg string) {
-		problems = append(problems, &RegisterError{File: file, Line: line, Msg: msg})
+		problems = append(problems, &RegisterError{File: RepoPath(file), Line: line, Msg: msg})
 	}
 	switch {
 	case v.Name == "" || v.Query == nil:
