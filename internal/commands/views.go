@@ -384,7 +384,7 @@ func (r *checkReport) writeText(stdout, stderr io.Writer) {
 			fmt.Fprintf(stdout, "  latest migration: %s\n", d.Migration)
 		}
 		if d.Code != nil {
-			fmt.Fprintf(stdout, "  code: %s\n", relPath(d.Code.String()))
+			fmt.Fprintf(stdout, "  code: %s\n", d.Code.String())
 		}
 		if d.Diff != "" {
 			fmt.Fprintln(stdout, indentDiff(d.Diff))
@@ -418,7 +418,7 @@ func (r *checkReport) writeGitHub(w io.Writer) {
 	annotate := func(file string, line int, title, msg string) {
 		loc := ""
 		if file != "" {
-			loc = " file=" + ghEscapeProperty(relPath(file))
+			loc = " file=" + ghEscapeProperty(file)
 			if line > 0 {
 				loc += fmt.Sprintf(",line=%d", line)
 			}

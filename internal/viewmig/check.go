@@ -53,7 +53,7 @@ func (d Drift) Message() string {
 // Compare returns the drift between the views defined in code and the
 // history, sorted by view name. It needs no database.
 func Compare(code []*Definition, h *History) ([]Drift, error) {
-	var out []Drift
+	out := []Drift{}
 	inCode := map[string]bool{}
 	for _, c := range code {
 		inCode[c.Name] = true
