@@ -48,6 +48,27 @@ type View struct {
 	// CheckOption is "", "local" or "cascaded": WITH … CHECK OPTION, for
 	// automatically updatable plain views.
 	CheckOption string
+
+	at source // where it was registered (Register, Here)
+}
+
+// Location returns the file (relative to the repository root, see
+// [RepoPath]) and line where v was registered, or given to [Here].
+func (v View) Location() (file string, line int, ok bool) {
+	if v.at.file == "" {
+		return "", 0, false
+	}
+	return RepoPath(v.at.file), v.at.line, true
+}
+
+// Here returns v marked with the caller's file and line, as Register marks
+// the views it registers: for registries built outside the global one
+// (tests), so that their errors point at code too.
+func Here(v View) View {
+	if _, file, line, ok := runtime.Caller(1); ok {
+		v.at = source{file: file, line: line}
+	}
+	return v
 }
 
 // Index is an index on a materialized view.
@@ -114,8 +135,9 @@ func Register(v View) {
 		fail(fmt.Sprintf("view %q registered twice (first at %s:%d)", v.Name, RepoPath(first.file), first.line))
 		return
 	}
+	v.at = source{file: file, line: line}
 	registry[v.Name] = v
-	sources[v.Name] = source{file: file, line: line}
+	sources[v.Name] = v.at
 }
 
 // callerOutside returns the file and line of Register's caller.

@@ -531,6 +531,9 @@ func sqlviewCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if v.Comment != "" {
+				sql += viewmig.CommentSQL(d)
+			}
 			fmt.Fprint(envOf(c).Stdout, sql)
 			return nil
 		},

@@ -80,12 +80,12 @@ var renderDB = bun.NewDB(nil, pgdialect.New())
 func FromView(v views.View) (*Definition, error) {
 	d, err := fromView(v)
 	if err != nil {
-		if file, line, ok := views.Source(v.Name); ok {
+		if file, line, ok := v.Location(); ok {
 			return nil, &SourceError{Source: Source{File: file, Line: line}, Err: err}
 		}
 		return nil, err
 	}
-	if file, line, ok := views.Source(v.Name); ok {
+	if file, line, ok := v.Location(); ok {
 		d.Source = Source{File: file, Line: line}
 	}
 	return d, nil

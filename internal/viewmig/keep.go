@@ -120,3 +120,6 @@ func commentSQL(d *Definition, comment string) string {
 	}
 	return sql + ";\n"
 }
+
+// CommentSQL is the COMMENT ON statement setting d's comment.
+func CommentSQL(d *Definition) string { return commentSQL(d, d.Comment) }
