@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/solarview/solarview/internal/dbtest"
 	"github.com/solarview/solarview/internal/sqlsum"
+	"github.com/solarview/solarview/migrations"
 	"github.com/solarview/solarview/views"
 )
 
@@ -21,14 +23,60 @@ import (
 // "2 AS b_col", both from the same definition, and the branches are merged.
 func TestBranchConflictAndMerge(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	scratch := func(context.Context) (*bun.DB, func(), error) { return dbtest.NewDB(t), func() {}, nil }
-	at := func(min int) func() time.Time {
-		return func() time.Time { return time.Date(2026, 3, 1, 0, min, 0, 0, time.UTC) }
-	}
 	cols := []string{"r.site_id", "r.ts", "r.energy", "r.note"}
 	withCols := func(extra ...string) []views.View {
 		return []views.View{viewA(0, append(append([]string(nil), cols...), extra...)...), viewB}
+	}
+	mergeScenario(t, baseMigration, withCols, "a", []string{"a", "b"}, "merge_branches.golden", "site_id,ts,energy,note,a_col,b_col")
+}
+
+// TestBranchConflictOnProjectViews is the same on the project's own
+// migrations and views, with sensor_latest as the view both branches
+// change.
+func TestBranchConflictOnProjectViews(t *testing.T) {
+	t.Parallel()
+	base := fstest.MapFS{}
+	entries, err := fs.ReadDir(migrations.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			b, err := fs.ReadFile(migrations.FS, e.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			base[e.Name()] = &fstest.MapFile{Data: b}
+		}
+	}
+	orig, _ := views.Lookup("sensor_latest")
+	withCols := func(extra ...string) []views.View {
+		var out []views.View
+		for _, v := range views.All() {
+			if v.Name == "sensor_latest" {
+				v.Query = func(db *bun.DB) *bun.SelectQuery {
+					q := orig.Query(db)
+					for _, e := range extra {
+						q = q.ColumnExpr(e)
+					}
+					return q
+				}
+			}
+			out = append(out, v)
+		}
+		return out
+	}
+	mergeScenario(t, base, withCols, "sensor_latest", []string{"sensor_latest", "site_overview"}, "merge_project_branches.golden",
+		"sensor_id,site_id,code,location,temperature,taken_at,reported_last_day,a_col,b_col")
+}
+
+// mergeScenario runs the two-branch scenario on migrations start and the
+// views code(extra columns...), where branches append columns to view.
+func mergeScenario(t *testing.T, start fstest.MapFS, withCols func(extra ...string) []views.View, view string, granted []string, golden, wantColumns string) {
+	ctx := context.Background()
+	scratch := func(context.Context) (*bun.DB, func(), error) { return dbtest.NewDB(t), func() {}, nil }
+	at := func(min int) func() time.Time {
+		return func() time.Time { return time.Date(2026, 12, 1, 0, min, 0, 0, time.UTC) }
 	}
 	make1 := func(fsys fstest.MapFS, vs []views.View, now func() time.Time) *Migration {
 		t.Helper()
@@ -47,7 +95,10 @@ func TestBranchConflictAndMerge(t *testing.T) {
 		return out
 	}
 
-	base := add(baseMigration, make1(baseMigration, withCols(), at(0)))
+	base := start
+	if _, err := MakeMigration(ctx, MakeOptions{Views: withCols(), FS: start, Scratch: scratch}); !errors.Is(err, ErrNoChanges) {
+		base = add(start, make1(start, withCols(), at(0)))
+	}
 	branchA := make1(base, withCols("1 AS a_col"), at(1))
 	branchB := make1(base, withCols("2 AS b_col"), at(2))
 	merged := add(base, branchA, branchB)
@@ -59,7 +110,7 @@ func TestBranchConflictAndMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"migrations/" + branchA.UpName, "migrations/" + branchB.UpName}
-	if len(h.Conflicts) != 1 || h.Conflicts[0].View != "a" || fmt.Sprint(h.Conflicts[0].Files) != fmt.Sprint(want) {
+	if len(h.Conflicts) != 1 || h.Conflicts[0].View != view || fmt.Sprint(h.Conflicts[0].Files) != fmt.Sprint(want) {
 		t.Fatalf("conflicts = %+v, want view a in %v", h.Conflicts, want)
 	}
 	if msg := h.Conflicts[0].Message(); !strings.Contains(msg, "makemigrations --merge") {
@@ -76,13 +127,13 @@ func TestBranchConflictAndMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	resolved := cloneFS(merged)
-	var golden strings.Builder
+	var out strings.Builder
 	for _, m := range append(mg.Rewritten, mg.Migration) {
-		fmt.Fprintf(&golden, "==> %s <==\n%s\n==> %s <==\n%s\n", m.UpName, m.Up, m.DownName, m.Down)
+		fmt.Fprintf(&out, "==> %s <==\n%s\n==> %s <==\n%s\n", m.UpName, m.Up, m.DownName, m.Down)
 		resolved[m.UpName] = &fstest.MapFile{Data: []byte(m.Up)}
 		resolved[m.DownName] = &fstest.MapFile{Data: []byte(m.Down)}
 	}
-	assertGolden(t, "testdata/merge_branches.golden", golden.String())
+	assertGolden(t, "testdata/"+golden, out.String())
 	for _, m := range mg.Rewritten {
 		orig := merged[m.UpName].Data
 		sum, _ := sqlsum.Of(string(orig))
@@ -106,7 +157,7 @@ func TestBranchConflictAndMerge(t *testing.T) {
 	columnsOfA := func(db *bun.DB) string {
 		var s string
 		if err := db.DB.QueryRowContext(ctx, `SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_attribute
-			WHERE attrelid = 'a'::regclass AND attnum > 0`).Scan(&s); err != nil {
+			WHERE attrelid = to_regclass($1) AND attnum > 0`, view).Scan(&s); err != nil {
 			t.Fatal(err)
 		}
 		return s
@@ -127,16 +178,16 @@ func TestBranchConflictAndMerge(t *testing.T) {
 		db := dbtest.NewDB(t)
 		migrateUp(t, db, start.fsys)
 		createRole(t, db, "reader")
-		if _, err := db.DB.ExecContext(ctx, "GRANT SELECT ON a, b TO reader; COMMENT ON VIEW b IS 'totals'"); err != nil {
+		if _, err := db.DB.ExecContext(ctx, "GRANT SELECT ON "+strings.Join(granted, ", ")+" TO reader; COMMENT ON VIEW "+granted[len(granted)-1]+" IS 'kept'"); err != nil {
 			t.Fatal(err)
 		}
 		before := schemaSnapshot(t, db)
-		meta := metaOf(t, db.DB, "a", "b")
+		meta := metaOf(t, db.DB, granted...)
 		migrateUp(t, db, resolved)
-		if got := columnsOfA(db); got != "site_id,ts,energy,note,a_col,b_col" {
-			t.Errorf("%s: a has columns %s", start.name, got)
+		if got := columnsOfA(db); got != wantColumns {
+			t.Errorf("%s: %s has columns %s", start.name, view, got)
 		}
-		if got := metaOf(t, db.DB, "a", "b"); !equalMaps(got, meta) {
+		if got := metaOf(t, db.DB, granted...); !equalMaps(got, meta) {
 			t.Errorf("%s: grants or comment lost: %v, want %v", start.name, got, meta)
 		}
 		got := schemaSnapshot(t, db)
@@ -149,7 +200,7 @@ func TestBranchConflictAndMerge(t *testing.T) {
 		if got := schemaSnapshot(t, db); got != before {
 			t.Errorf("%s: rollback does not return to the state before:\n%s", start.name, unified("before", "after rollback", before, got))
 		}
-		if got := metaOf(t, db.DB, "a", "b"); !equalMaps(got, meta) {
+		if got := metaOf(t, db.DB, granted...); !equalMaps(got, meta) {
 			t.Errorf("%s: grants or comment lost by the rollback: %v, want %v", start.name, got, meta)
 		}
 	}
