@@ -78,11 +78,18 @@ func makemigrationsCommand() *cli.Command {
 				return writeMerge(env, dir, fsys, name, c.Bool("dry-run"))
 			}
 			if c.Bool("check") {
-				drift, err := viewmig.Check(registeredViews(), fsys, dir)
-				var ce *viewmig.ConflictError
-				if errors.As(err, &ce) {
-					return exitCode(1, err.Error())
+				h, err := viewmig.ReadHistory(fsys, dir)
+				if err != nil {
+					return exitCode(2, err.Error())
 				}
+				if len(h.Conflicts) > 0 {
+					return exitCode(1, h.Conflicts[0].Message())
+				}
+				code, err := viewmig.FromViews(registeredViews())
+				if err != nil {
+					return exitCode(2, err.Error())
+				}
+				drift, err := viewmig.Compare(code, h)
 				if err != nil {
 					return exitCode(2, err.Error())
 				}

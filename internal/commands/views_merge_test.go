@@ -82,8 +82,10 @@ func TestBranchConflictCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 1 || len(rep.Conflicts) != 1 || len(rep.Conflicts[0].Files) != 2 {
 		t.Fatalf("check --format json: exit %d %v\n%s", r.code, err, r.stdout)
 	}
-	if r := run(t, dsn, "makemigrations", "--dir", dir); r.code != 1 || !strings.Contains(r.stderr, "--merge") {
-		t.Fatalf("makemigrations with a conflict: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	for _, args := range [][]string{{"makemigrations", "--dir", dir}, {"makemigrations", "--dir", dir, "--check"}} {
+		if r := run(t, dsn, args...); r.code != 1 || !strings.Contains(r.stderr, "--merge") {
+			t.Fatalf("%v with a conflict: exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
 	}
 	out := mustRun(t, dsn, "makemigrations", "--dir", dir, "--merge")
 	if strings.Count(out, "Rewrote ") != 2 || !strings.Contains(out, "_merge.tx.up.sql") {
