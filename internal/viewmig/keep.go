@@ -14,7 +14,8 @@ import (
 //   - "keep restore", after the views are created again, gives each one
 //     its owner back (ALTER … OWNER TO), rebuilds its ACL entry by entry
 //     from aclexplode (GRANT … [WITH GRANT OPTION], then REVOKE of what the
-//     owner had given up), puts the comment back (COMMENT ON … IS %L) and
+//     owner had given up; a grant made by another role holding the
+//     privilege WITH GRANT OPTION is made again as that role), puts the comment back (COMMENT ON … IS %L) and
 //     drops the temporary table.
 //
 // Every name reaches the dynamic SQL through format's %I and %L. The blocks
@@ -76,14 +77,22 @@ BEGIN
             -- From the owner-only default ACL, grant each entry in order.
             EXECUTE format('REVOKE ALL ON %I.%I FROM PUBLIC', ` + quoteLiteral(managedSchema) + `, k.relname);
             FOR e IN
-                SELECT a.grantee, a.is_grantable, string_agg(a.privilege_type, ', ' ORDER BY a.n) AS privileges
+                SELECT a.grantor, a.grantee, a.is_grantable, string_agg(a.privilege_type, ', ' ORDER BY a.n) AS privileges
                   FROM aclexplode(k.acl) WITH ORDINALITY AS a(grantor, grantee, privilege_type, is_grantable, n)
-                 GROUP BY a.grantee, a.is_grantable
+                 GROUP BY a.grantor, a.grantee, a.is_grantable
                  ORDER BY min(a.n)
             LOOP
+                -- A privilege someone else granted (holding it WITH GRANT
+                -- OPTION) is granted again as that role.
+                IF pg_get_userbyid(e.grantor) <> k.owner THEN
+                    EXECUTE format('SET LOCAL ROLE %I', pg_get_userbyid(e.grantor));
+                END IF;
                 EXECUTE format('GRANT %s ON %I.%I TO %s%s', e.privileges, ` + quoteLiteral(managedSchema) + `, k.relname,
                     CASE WHEN e.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(e.grantee)) END,
                     CASE WHEN e.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+                IF pg_get_userbyid(e.grantor) <> k.owner THEN
+                    RESET ROLE;
+                END IF;
             END LOOP;
             SELECT string_agg(d.privilege_type, ', ') INTO missing
               FROM aclexplode(acldefault('r', (SELECT oid FROM pg_roles WHERE rolname = k.owner))) AS d

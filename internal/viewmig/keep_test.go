@@ -82,9 +82,11 @@ func TestDropAndRecreateKeepsGrantsAndComments(t *testing.T) {
 	db := dbtest.NewMigratedDB(t)
 	createRole(t, db, "reader")
 	createRole(t, db, "auditor")
+	createRole(t, db, "analyst")
 	for _, s := range []string{
 		"GRANT SELECT ON summary, daily_summary TO reader",
 		"GRANT SELECT, REFERENCES ON daily_summary TO auditor WITH GRANT OPTION",
+		"SET ROLE auditor; GRANT SELECT ON daily_summary TO analyst; RESET ROLE",
 		"REVOKE TRUNCATE ON summary FROM CURRENT_USER",
 		"COMMENT ON VIEW daily_summary IS 'Daily energy per site; it''s local dates'",
 		"GRANT SELECT ON daily_summary_battery TO reader",
@@ -95,7 +97,8 @@ func TestDropAndRecreateKeepsGrantsAndComments(t *testing.T) {
 	}
 	names := []string{"summary", "daily_summary", "daily_cost"}
 	before := metaOf(t, db.DB, names...)
-	if !strings.Contains(before["summary"], "reader=r/") || !strings.Contains(before["daily_summary"], "comment=Daily") {
+	if !strings.Contains(before["summary"], "reader=r/") || !strings.Contains(before["daily_summary"], "analyst=r/auditor") ||
+		!strings.Contains(before["daily_summary"], "comment=Daily") {
 		t.Fatalf("grants not made: %v", before)
 	}
 	tx, err := db.DB.BeginTx(ctx, nil)
