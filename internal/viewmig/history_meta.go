@@ -110,9 +110,14 @@ func (h *History) readHeader(file, text string) {
 	}
 }
 
-// findConflicts fills h.Conflicts from the recorded view changes: two
-// migrations changing one view from the same definition conflict unless a
-// merge migration names them both.
+// findConflicts fills h.Conflicts from the recorded view changes. A
+// migration forks the history of a view when the definition it was made
+// from is not the one the previous migration changing the view left, while
+// an earlier migration was made from that same definition: two branches
+// changed the view from one definition (both may also have created it).
+// Reverting a view to an earlier definition and changing it again is no
+// fork, nor is creating a view again after it was dropped. A merge
+// migration naming both files reconciles them.
 func (h *History) findConflicts() {
 	reconciled := func(a, b string) bool {
 		for _, m := range h.merged {
@@ -124,22 +129,18 @@ func (h *History) findConflicts() {
 	}
 	full := func(label string) string { return path.Join(h.dir, label+fileSuffix(h, label)) }
 	for _, view := range sortedKeysOf(h.changes) {
-		seen := map[string]string{} // from → first file
-		for _, c := range h.changes[view] {
-			if c.from == noHash {
-				seen[c.from] = c.file // a creation: a later re-creation is no conflict
-				continue
+		first := map[string]string{} // from → first file made from it
+		prevTo := ""
+		for i, c := range h.changes[view] {
+			if i > 0 && c.from != prevTo {
+				if sibling, ok := first[c.from]; ok && sibling != c.file && !reconciled(sibling, c.file) {
+					h.Conflicts = append(h.Conflicts, Conflict{View: view, Files: []string{full(sibling), full(c.file)}})
+				}
 			}
-			first, ok := seen[c.from]
-			if ok && first != c.file && !reconciled(first, c.file) {
-				h.Conflicts = append(h.Conflicts, Conflict{View: view, Files: []string{
-					full(first), full(c.file),
-				}})
-				continue
+			if _, ok := first[c.from]; !ok {
+				first[c.from] = c.file
 			}
-			if !ok {
-				seen[c.from] = c.file
-			}
+			prevTo = c.to
 		}
 	}
 }

@@ -268,3 +268,37 @@ func TestHistoryFollowsCommentsGrantsAndOptions(t *testing.T) {
 		t.Errorf("keep blocks: grants %v, options %v (options come from the CREATE)", w.Grants, w.Options)
 	}
 }
+
+// TestConflictsFromHeaders: forks are conflicts; reverts, re-creations and
+// reconciled forks are not.
+func TestConflictsFromHeaders(t *testing.T) {
+	t.Parallel()
+	hdr := func(lines ...string) string { return strings.Join(lines, "\n") + "\nSELECT 1;\n" }
+	cases := []struct {
+		name  string
+		ups   []string
+		wants string // conflicting files, by index
+	}{
+		{"fork", []string{hdr("-- solarview:view v none h0"), hdr("-- solarview:view v h0 ha"), hdr("-- solarview:view v h0 hb")}, "1,2"},
+		{"both create", []string{hdr("-- solarview:view v none ha"), hdr("-- solarview:view v none hb")}, "0,1"},
+		{"revert and change again", []string{hdr("-- solarview:view v none h0"), hdr("-- solarview:view v h0 h1"), hdr("-- solarview:view v h1 h0"), hdr("-- solarview:view v h0 h1")}, ""},
+		{"drop and create again", []string{hdr("-- solarview:view v none h0"), hdr("-- solarview:view v h0 none"), hdr("-- solarview:view v none h1")}, ""},
+		{"merged", []string{hdr("-- solarview:view v none h0"), hdr("-- solarview:view v h0 ha"), hdr("-- solarview:view v h0 hb"),
+			hdr("-- solarview:view v hb hc", "-- solarview:merge 20260101000001_m 20260101000002_m")}, ""},
+	}
+	for _, c := range cases {
+		h, err := ReadHistory(files(c.ups...), "migrations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, cf := range h.Conflicts {
+			for _, f := range cf.Files {
+				got = append(got, f[len("migrations/2026010100000"):len("migrations/2026010100000")+1])
+			}
+		}
+		if strings.Join(got, ",") != c.wants {
+			t.Errorf("%s: conflicts %v, want files %q", c.name, h.Conflicts, c.wants)
+		}
+	}
+}
