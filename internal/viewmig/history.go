@@ -85,9 +85,17 @@ func upFiles(fsys fs.FS) ([]string, error) {
 // the indexes of materialized views. dir prefixes file names in Source
 // positions and errors (e.g. "migrations").
 //
-// Statements it cannot follow are refused rather than silently ignored
-// (ALTER VIEW ... RENAME COLUMN); statements that do not touch views are
-// skipped. SQL run dynamically (DO blocks, EXECUTE) is invisible to it.
+// It also follows a view's options (WITH, ALTER VIEW SET/RESET), comment
+// (COMMENT ON) and granted privileges (GRANT/REVOKE), including across the
+// keep blocks of generated drop-and-recreates, and records the
+// solarview:view headers from which branch conflicts are found.
+//
+// Only the managed schema (public) counts: statements about other schemas
+// are skipped. Statements it cannot follow are refused with their file and
+// line rather than silently ignored (ALTER VIEW ... RENAME COLUMN, ALTER
+// VIEW ... SET SCHEMA, a DO block running dynamic SQL or mentioning views,
+// unless marked replay-ignore); statements that do not touch views are
+// skipped.
 func ReadHistory(fsys fs.FS, dir string) (*History, error) {
 	files, err := upFiles(fsys)
 	if err != nil {
