@@ -469,7 +469,11 @@ func (r *checkReport) writeGitHub(w io.Writer) {
 			if d.Diff != "" {
 				msg += "\n" + d.Diff
 			}
-			annotate("", 0, "database view drift: "+d.View, msg)
+			if d.Migration != nil {
+				annotate(d.Migration.File, d.Migration.Line, "database view drift: "+d.View, msg)
+			} else {
+				annotate("", 0, "database view drift: "+d.View, msg)
+			}
 		}
 	}
 	fmt.Fprintf(w, "solarview check: %s (%d views, %d migrations, %.1f ms)\n", r.Status, r.Views, r.Migrations, r.ElapsedMS)

@@ -54,6 +54,8 @@ type LiveDrift struct {
 	// Diff is a unified diff from pg_get_viewdef of the migrations'
 	// definition to that of the live view ("changed" only).
 	Diff string `json:"diff,omitempty"`
+	// Migration is where the migrations last created the view.
+	Migration *Source `json:"migration,omitempty"`
 }
 
 // Message is a one-line description.
@@ -64,7 +66,7 @@ func (d LiveDrift) Message() string {
 	case LiveUnexpected:
 		return fmt.Sprintf("view %s exists but no migration creates it", d.View)
 	case LiveOptions:
-		return fmt.Sprintf("view %s has options (%s), the migrations give it (%s)", d.View, d.Got, d.Want)
+		return fmt.Sprintf("view %s has options (%s), the migrations give it (%s)", d.View, orNone(d.Got), orNone(d.Want))
 	case LiveComment:
 		return fmt.Sprintf("view %s has comment %q, the migrations give it %q", d.View, d.Got, d.Want)
 	case LivePrivileges:
@@ -162,6 +164,14 @@ func CompareDatabase(ctx context.Context, db *bun.DB, fsys fs.FS, h *History) (*
 		if want.Comment != "" && want.Comment != got.comment {
 			rep.Drift = append(rep.Drift, LiveDrift{View: name, Problem: LiveComment, Want: want.Comment, Got: got.comment})
 		}
+		// The owner holds every privilege unless a migration revoked some:
+		// a REVOKE from the owner by hand is drift too.
+		if _, mentioned := want.Grants[got.owner]; !mentioned && got.owner != "" {
+			if g := strings.Join(got.grants[got.owner], ", "); g != strings.Join(tablePrivileges, ", ") {
+				rep.Drift = append(rep.Drift, LiveDrift{View: name, Problem: LivePrivileges,
+					Want: strings.Join(tablePrivileges, ", ") + " to " + got.owner + " (the owner)", Got: got.owner + " has " + orNone(g)})
+			}
+		}
 		for _, who := range sortedKeysOf(want.Grants) {
 			w, g := strings.Join(want.Grants[who], ", "), strings.Join(got.grants[who], ", ")
 			if w != g {
@@ -188,6 +198,11 @@ func CompareDatabase(ctx context.Context, db *bun.DB, fsys fs.FS, h *History) (*
 			rep.Drift = append(rep.Drift, LiveDrift{View: name, Problem: LiveUnexpected})
 		}
 	}
+	for i := range rep.Drift {
+		if d := h.Views[rep.Drift[i].View]; d != nil {
+			rep.Drift[i].Migration = sourcePtr(d.Source)
+		}
+	}
 	sort.SliceStable(rep.Drift, func(i, j int) bool { return rep.Drift[i].View < rep.Drift[j].View })
 	return rep, nil
 }
@@ -195,6 +210,7 @@ func CompareDatabase(ctx context.Context, db *bun.DB, fsys fs.FS, h *History) (*
 // liveView is what the catalog says of one view.
 type liveView struct {
 	def     string
+	owner   string
 	options []string
 	comment string
 	grants  map[string][]string // grantee → privileges, lower case, sorted
@@ -204,7 +220,7 @@ type liveView struct {
 // liveViews reads the views and materialized views of the managed schema.
 func liveViews(ctx context.Context, q querier) (map[string]*liveView, error) {
 	rows, err := q.QueryContext(ctx, `
-SELECT c.relname, pg_get_viewdef(c.oid), coalesce(array_to_string(c.reloptions, E'\n'), ''),
+SELECT c.relname, pg_get_viewdef(c.oid), pg_get_userbyid(c.relowner), coalesce(array_to_string(c.reloptions, E'\n'), ''),
        coalesce(obj_description(c.oid, 'pg_class'), ''),
        coalesce((SELECT string_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END
                                    || E'\t' || lower(a.privilege_type), E'\n')
@@ -222,7 +238,7 @@ SELECT c.relname, pg_get_viewdef(c.oid), coalesce(array_to_string(c.reloptions, 
 	for rows.Next() {
 		var name, options, grants, indexes string
 		v := &liveView{grants: map[string][]string{}, indexes: map[string]string{}}
-		if err := rows.Scan(&name, &v.def, &options, &v.comment, &grants, &indexes); err != nil {
+		if err := rows.Scan(&name, &v.def, &v.owner, &options, &v.comment, &grants, &indexes); err != nil {
 			return nil, err
 		}
 		if options != "" {
@@ -332,6 +348,13 @@ func indexShape(def string) string {
 		return def
 	}
 	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 func oneLine(s string) string {

@@ -66,8 +66,11 @@ func TestCompareDatabaseSeesIndexesOptionsAndPrivileges(t *testing.T) {
 	exec("CREATE INDEX by_hand ON daily_summary_battery USING brin (date)")
 	exec("ALTER VIEW summary SET (security_barrier = true)")
 	exec("COMMENT ON VIEW daily_summary IS 'hand comments are left alone'")
+	createRole(t, db, "solarview_hand_reader")
+	exec("GRANT SELECT ON daily_summary TO solarview_hand_reader") // a hand grant: left alone
+	exec("REVOKE TRUNCATE ON daily_cost FROM CURRENT_USER")         // the owner's: seen
 	got := strings.Join(problems(compare()), "; ")
-	want := "daily_summary_battery index_changed daily_summary_battery_site_date_idx; daily_summary_battery index_extra by_hand; summary options "
+	want := "daily_cost privileges ; daily_summary_battery index_changed daily_summary_battery_site_date_idx; daily_summary_battery index_extra by_hand; summary options "
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
