@@ -68,7 +68,7 @@ func TestCompareDatabaseSeesIndexesOptionsAndPrivileges(t *testing.T) {
 	exec("COMMENT ON VIEW daily_summary IS 'hand comments are left alone'")
 	createRole(t, db, "solarview_hand_reader")
 	exec("GRANT SELECT ON daily_summary TO solarview_hand_reader") // a hand grant: left alone
-	exec("REVOKE TRUNCATE ON daily_cost FROM CURRENT_USER")         // the owner's: seen
+	exec("REVOKE TRUNCATE ON daily_cost FROM CURRENT_USER")        // the owner's: seen
 	got := strings.Join(problems(compare()), "; ")
 	want := "daily_cost privileges ; daily_summary_battery index_changed daily_summary_battery_site_date_idx; daily_summary_battery index_extra by_hand; summary options "
 	if got != want {
