@@ -167,9 +167,9 @@ func CompareDatabase(ctx context.Context, db *bun.DB, fsys fs.FS, h *History) (*
 		// The owner holds every privilege unless a migration revoked some:
 		// a REVOKE from the owner by hand is drift too.
 		if _, mentioned := want.Grants[got.owner]; !mentioned && got.owner != "" {
-			if g := strings.Join(got.grants[got.owner], ", "); g != strings.Join(tablePrivileges, ", ") {
+			if g := strings.Join(got.grants[got.owner], ", "); g != got.ownerDefault {
 				rep.Drift = append(rep.Drift, LiveDrift{View: name, Problem: LivePrivileges,
-					Want: strings.Join(tablePrivileges, ", ") + " to " + got.owner + " (the owner)", Got: got.owner + " has " + orNone(g)})
+					Want: got.ownerDefault + " to " + got.owner + " (the owner)", Got: got.owner + " has " + orNone(g)})
 			}
 		}
 		for _, who := range sortedKeysOf(want.Grants) {
@@ -209,18 +209,23 @@ func CompareDatabase(ctx context.Context, db *bun.DB, fsys fs.FS, h *History) (*
 
 // liveView is what the catalog says of one view.
 type liveView struct {
-	def     string
-	owner   string
-	options []string
-	comment string
-	grants  map[string][]string // grantee → privileges, lower case, sorted
-	indexes map[string]string   // index name → pg_get_indexdef
+	def   string
+	owner string
+	// ownerDefault is what the owner holds by default, sorted, ", "-joined.
+	ownerDefault string
+	options      []string
+	comment      string
+	grants       map[string][]string // grantee → privileges, lower case, sorted
+	indexes      map[string]string   // index name → pg_get_indexdef
 }
 
 // liveViews reads the views and materialized views of the managed schema.
 func liveViews(ctx context.Context, q querier) (map[string]*liveView, error) {
 	rows, err := q.QueryContext(ctx, `
-SELECT c.relname, pg_get_viewdef(c.oid), pg_get_userbyid(c.relowner), coalesce(array_to_string(c.reloptions, E'\n'), ''),
+SELECT c.relname, pg_get_viewdef(c.oid), pg_get_userbyid(c.relowner),
+       (SELECT string_agg(lower(d.privilege_type), ', ' ORDER BY lower(d.privilege_type))
+          FROM aclexplode(acldefault('r', c.relowner)) d),
+       coalesce(array_to_string(c.reloptions, E'\n'), ''),
        coalesce(obj_description(c.oid, 'pg_class'), ''),
        coalesce((SELECT string_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END
                                    || E'\t' || lower(a.privilege_type), E'\n')
@@ -238,7 +243,7 @@ SELECT c.relname, pg_get_viewdef(c.oid), pg_get_userbyid(c.relowner), coalesce(a
 	for rows.Next() {
 		var name, options, grants, indexes string
 		v := &liveView{grants: map[string][]string{}, indexes: map[string]string{}}
-		if err := rows.Scan(&name, &v.def, &v.owner, &options, &v.comment, &grants, &indexes); err != nil {
+		if err := rows.Scan(&name, &v.def, &v.owner, &v.ownerDefault, &options, &v.comment, &grants, &indexes); err != nil {
 			return nil, err
 		}
 		if options != "" {
