@@ -30,6 +30,25 @@ func TestBranchConflictAndMerge(t *testing.T) {
 	mergeScenario(t, baseMigration, withCols, "a", []string{"a", "b"}, "merge_branches.golden", "site_id,ts,energy,note,a_col,b_col")
 }
 
+// TestBranchConflictOnMaterializedView: the branches change a materialized
+// view (with an index, read by a plain view).
+func TestBranchConflictOnMaterializedView(t *testing.T) {
+	t.Parallel()
+	withCols := func(extra ...string) []views.View {
+		m := matM(1)
+		build := m.Query
+		m.Query = func(db *bun.DB) *bun.SelectQuery {
+			q := build(db)
+			for _, e := range extra {
+				q = q.ColumnExpr(e)
+			}
+			return q
+		}
+		return []views.View{m, viewD}
+	}
+	mergeScenario(t, baseMigration, withCols, "m", []string{"m", "d"}, "merge_materialized_branches.golden", "site_id,energy,a_col,b_col")
+}
+
 // TestBranchConflictOnProjectViews is the same on the project's own
 // migrations and views, with sensor_latest as the view both branches
 // change.
