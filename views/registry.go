@@ -39,6 +39,41 @@ type View struct {
 	// query, lets a test check that the model's columns and types are the
 	// ones PostgreSQL plans for the view, so neither can change alone.
 	Model any
+	// Comment is the view's COMMENT. Empty leaves the comment to whoever
+	// manages it by hand: a drop-and-recreate keeps the live one.
+	Comment string
+	// SecurityBarrier sets the security_barrier option (plain views only):
+	// the planner evaluates the view's own conditions before any the caller
+	// adds, so a leaky function cannot see rows the view filters out.
+	SecurityBarrier bool
+	// SecurityInvoker sets security_invoker (plain views, PostgreSQL 15+):
+	// the base tables are read with the privileges and row-level security
+	// of the user querying the view, not of its owner.
+	SecurityInvoker bool
+	// CheckOption is "", "local" or "cascaded": WITH … CHECK OPTION, for
+	// automatically updatable plain views.
+	CheckOption string
+
+	at source // where it was registered (Register, Here)
+}
+
+// Location returns the file (relative to the repository root, see
+// [RepoPath]) and line where v was registered, or given to [Here].
+func (v View) Location() (file string, line int, ok bool) {
+	if v.at.file == "" {
+		return "", 0, false
+	}
+	return RepoPath(v.at.file), v.at.line, true
+}
+
+// Here returns v marked with the caller's file and line, as Register marks
+// the views it registers: for registries built outside the global one
+// (tests), so that their errors point at code too.
+func Here(v View) View {
+	if _, file, line, ok := runtime.Caller(1); ok {
+		v.at = source{file: file, line: line}
+	}
+	return v
 }
 
 // Index is an index on a materialized view.
@@ -47,6 +82,14 @@ type Index struct {
 	Name string
 	// Columns, in order; quoted by Bun when rendered.
 	Columns []string
+	// Expressions are SQL expressions indexed after Columns, such as
+	// "lower(code)" or "(data ->> 'kind')"; each is parenthesised.
+	Expressions []string
+	// Method is the access method: "" (btree), "brin", "gin", "gist",
+	// "hash", "spgist"…
+	Method string
+	// Where, when set, makes a partial index on this SQL predicate.
+	Where string
 	// Unique makes a unique index, which REFRESH ... CONCURRENTLY requires.
 	Unique bool
 }
@@ -55,6 +98,7 @@ var (
 	mu       sync.RWMutex
 	registry = map[string]View{}
 	sources  = map[string]source{}
+	problems []*RegisterError
 )
 
 // source is where a view was registered.
@@ -63,30 +107,67 @@ type source struct {
 	line int
 }
 
-// Register adds v to the registry. It panics on a duplicate or empty name,
-// since both are programming errors caught by any test run.
-func Register(v View) {
-	mu.Lock()
-	defer mu.Unlock()
-	if v.Name == "" || v.Query == nil {
-		panic("views: Register needs a name and a query")
-	}
-	if _, dup := registry[v.Name]; dup {
-		panic(fmt.Sprintf("views: view %q registered twice", v.Name))
-	}
-	registry[v.Name] = v
-	if _, file, line, ok := runtime.Caller(1); ok {
-		sources[v.Name] = source{file: file, line: line}
-	}
+// RegisterError is a registration that was refused (an empty name or query,
+// a name registered twice), with the file and line of the Register call.
+// Register cannot return it (it runs from init functions), so it is kept for
+// [Errors], which `solarview check` and makemigrations report: a clickable
+// error instead of a stack trace at start-up.
+type RegisterError struct {
+	File string
+	Line int
+	Msg  string
 }
 
-// Source returns the file and line that registered the view name, so that
-// `solarview check` can point at the code of a drifted view.
+func (e *RegisterError) Error() string {
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+}
+
+// Register adds v to the registry. A refused registration (empty name or
+// query, duplicate name) is recorded for [Errors] rather than panicking.
+func Register(v View) {
+	file, line := callerOutside()
+	mu.Lock()
+	defer mu.Unlock()
+	fail := func(msg string) {
+		problems = append(problems, &RegisterError{File: RepoPath(file), Line: line, Msg: msg})
+	}
+	switch {
+	case v.Name == "" || v.Query == nil:
+		fail("views.Register needs a name and a query")
+		return
+	case registry[v.Name].Query != nil:
+		first := sources[v.Name]
+		fail(fmt.Sprintf("view %q registered twice (first at %s:%d)", v.Name, RepoPath(first.file), first.line))
+		return
+	}
+	v.at = source{file: file, line: line}
+	registry[v.Name] = v
+	sources[v.Name] = v.at
+}
+
+// callerOutside returns the file and line of Register's caller.
+func callerOutside() (string, int) {
+	if _, file, line, ok := runtime.Caller(2); ok {
+		return file, line
+	}
+	return "", 0
+}
+
+// Errors returns the registrations that were refused, in the order made.
+func Errors() []*RegisterError {
+	mu.RLock()
+	defer mu.RUnlock()
+	return append([]*RegisterError(nil), problems...)
+}
+
+// Source returns the file (relative to the repository root when it can be
+// found, see [RepoPath]) and line that registered the view name, so that
+// `solarview check` can point at the code of a view.
 func Source(name string) (file string, line int, ok bool) {
 	mu.RLock()
 	defer mu.RUnlock()
 	s, ok := sources[name]
-	return s.file, s.line, ok
+	return RepoPath(s.file), s.line, ok
 }
 
 // All returns every registered view, sorted by name.
@@ -113,10 +194,15 @@ func Lookup(name string) (View, bool) {
 var renderDB = bun.NewDB(nil, pgdialect.New())
 
 // SQL renders v's SELECT statement as PostgreSQL would receive it.
-func (v View) SQL() (string, error) {
+func (v View) SQL() (sql string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("view %q: its builder panicked: %v%s", v.Name, r, panicSite())
+		}
+	}()
 	// subquery.Render also catches the errors Bun writes into the SQL as
 	// ?!(…) instead of returning them, such as a bad argument to a ? .
-	sql, err := subquery.Render(renderDB.QueryGen(), v.Query(renderDB))
+	sql, err = subquery.Render(renderDB.QueryGen(), v.Query(renderDB))
 	if err != nil {
 		return "", fmt.Errorf("rendering view %q: %w", v.Name, err)
 	}

@@ -28,6 +28,19 @@ import (
 // views of their own rather than touching the global registry.
 var registeredViews = views.All
 
+// registrationErrors returns the refused views.Register calls; tests
+// replace it with their own.
+var registrationErrors = views.Errors
+
+// registryError is the first refused registration as an error with its
+// file and line, or nil.
+func registryError() error {
+	for _, e := range registrationErrors() {
+		return &viewmig.SourceError{Source: viewmig.Source{File: views.RepoPath(e.File), Line: e.Line}, Err: errors.New(e.Msg)}
+	}
+	return nil
+}
+
 // defaultMigrationsDir is where makemigrations writes and check reads,
 // relative to the working directory.
 const defaultMigrationsDir = "migrations"
@@ -45,6 +58,8 @@ func makemigrationsCommand() *cli.Command {
 			&cli.StringFlag{Name: "dir", Value: defaultMigrationsDir, Usage: "migrations `DIR`ectory"},
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if a migration would be written"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the migration instead of writing it"},
+			&cli.BoolFlag{Name: "merge", Usage: "resolve migrations of merged branches that change the same view: rewrite them to apply\n" +
+				"\tfrom either branch's state and add a merge migration (--name defaults to merge)"},
 		},
 		Action: func(c *cli.Context) error {
 			env := envOf(c)
@@ -55,9 +70,30 @@ func makemigrationsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
+			if err := registryError(); err != nil {
+				return exitCode(2, err.Error())
+			}
 			dir, fsys := src.Dir, src.FS
+			if c.Bool("merge") {
+				name := c.String("name")
+				if !c.IsSet("name") {
+					name = "merge"
+				}
+				return writeMerge(env, src, name, c.Bool("dry-run"))
+			}
 			if c.Bool("check") {
-				drift, err := viewmig.Check(registeredViews(), fsys, src.Label())
+				h, err := viewmig.ReadHistory(fsys, historyLabel(src))
+				if err != nil {
+					return exitCode(2, err.Error())
+				}
+				if len(h.Conflicts) > 0 {
+					return exitCode(1, h.Conflicts[0].Message())
+				}
+				code, err := viewmig.FromViews(registeredViews())
+				if err != nil {
+					return exitCode(2, err.Error())
+				}
+				drift, err := viewmig.Compare(code, h)
 				if err != nil {
 					return exitCode(2, err.Error())
 				}
@@ -73,13 +109,17 @@ func makemigrationsCommand() *cli.Command {
 			m, err := viewmig.MakeMigration(c.Context, viewmig.MakeOptions{
 				Views:   registeredViews(),
 				FS:      fsys,
-				Dir:     src.Label(),
+				Dir:     historyLabel(src),
 				Name:    c.String("name"),
 				Scratch: func(ctx context.Context) (*bun.DB, func(), error) { return openScratch(ctx, env) },
 			})
 			if errors.Is(err, viewmig.ErrNoChanges) {
 				fmt.Fprintln(env.Stdout, "No changes detected")
 				return nil
+			}
+			var ce *viewmig.ConflictError
+			if errors.As(err, &ce) {
+				return exitCode(1, err.Error())
 			}
 			if err != nil {
 				return err
@@ -100,6 +140,48 @@ func makemigrationsCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// writeMerge runs makemigrations --merge: it overwrites the conflicting
+// branch migrations with their rewritten forms (the user named them by
+// asking for the merge) and writes the merge migration as a new file.
+func writeMerge(env *Env, src migrator.Source, name string, dryRun bool) error {
+	dir := src.Dir
+	mg, err := viewmig.MakeMerge(viewmig.MergeOptions{Views: registeredViews(), FS: src.FS, Dir: historyLabel(src), Name: name})
+	if errors.Is(err, viewmig.ErrNoConflicts) {
+		fmt.Fprintln(env.Stdout, "No conflicts to merge")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	all := append(append([]*viewmig.Migration(nil), mg.Rewritten...), mg.Migration)
+	if dryRun {
+		for _, m := range all {
+			fmt.Fprintf(env.Stdout, "-- %s\n%s\n-- %s\n%s", m.UpName, m.Up, m.DownName, m.Down)
+		}
+		return nil
+	}
+	// The merge migration first: if it cannot be written, nothing changed.
+	m := mg.Migration
+	for _, f := range []struct{ name, text string }{{m.UpName, m.Up}, {m.DownName, m.Down}} {
+		if err := writeNew(filepath.Join(dir, f.name), f.text); err != nil {
+			return err
+		}
+	}
+	for _, r := range mg.Rewritten {
+		for _, f := range []struct{ name, text string }{{r.UpName, r.Up}, {r.DownName, r.Down}} {
+			if err := os.WriteFile(filepath.Join(dir, f.name), []byte(f.text), 0o644); err != nil {
+				return fmt.Errorf("rewriting migration: %w", err)
+			}
+		}
+		fmt.Fprintf(env.Stdout, "Rewrote %s and %s to apply after either branch\n", filepath.Join(dir, r.UpName), filepath.Join(dir, r.DownName))
+	}
+	fmt.Fprintf(env.Stdout, "Wrote %s and %s\n", filepath.Join(dir, m.UpName), filepath.Join(dir, m.DownName))
+	for _, c := range mg.Conflicts {
+		fmt.Fprintf(env.Stdout, "  merged: view %s (%s)\n", c.View, strings.Join(c.Files, ", "))
+	}
+	return nil
 }
 
 // writeNew writes a file that must not exist yet.
@@ -196,16 +278,19 @@ func checkCommand() *cli.Command {
 			if format != "text" && format != "json" && format != "github" {
 				return exitCode(2, fmt.Sprintf("unknown --format %q: use text, json or github", format))
 			}
-			dir := c.String("dir")
 			src, err := historyOf(c)
 			fsys := src.FS
-			rep := checkReport{Status: "ok"}
+			rep := checkReport{Status: "ok", Drift: []viewmig.Drift{}, Conflicts: []viewmig.Conflict{}}
 			var h *viewmig.History
 			if err == nil {
-				h, err = viewmig.ReadHistory(fsys, dir)
+				err = registryError()
+			}
+			if err == nil {
+				h, err = viewmig.ReadHistory(fsys, historyLabel(src))
 			}
 			if err == nil {
 				rep.Migrations = len(h.Files)
+				rep.Conflicts = append(rep.Conflicts, h.Conflicts...)
 				var code []*viewmig.Definition
 				code, err = viewmig.FromViews(registeredViews())
 				if err == nil {
@@ -229,7 +314,7 @@ func checkCommand() *cli.Command {
 			case err != nil:
 				rep.Status, code = "error", 2
 				rep.Error = checkErrorOf(err)
-			case len(rep.Drift) > 0 || (rep.Database != nil && !rep.Database.Clean()) || len(rep.History) > 0:
+			case len(rep.Drift) > 0 || len(rep.Conflicts) > 0 || (rep.Database != nil && !rep.Database.Clean()) || len(rep.History) > 0:
 				rep.Status, code = "drift", 1
 			}
 			switch format {
@@ -258,6 +343,7 @@ type checkReport struct {
 	Views      int                     `json:"views"`
 	Migrations int                     `json:"migrations"`
 	Drift      []viewmig.Drift         `json:"drift"`
+	Conflicts  []viewmig.Conflict      `json:"conflicts"`
 	Database   *viewmig.DatabaseReport `json:"database,omitempty"`
 	History    []migrator.Problem      `json:"history,omitempty"` // applied migrations the files no longer match
 	Error      *checkError             `json:"error,omitempty"`
@@ -284,13 +370,16 @@ func (r *checkReport) writeText(stdout, stderr io.Writer) {
 		fmt.Fprintf(stderr, "solarview check: %s\n", r.Error.Message)
 		return
 	}
+	for _, c := range r.Conflicts {
+		fmt.Fprintln(stdout, c.Message())
+	}
 	for _, d := range r.Drift {
 		fmt.Fprintln(stdout, d.Message())
 		if d.Migration != nil {
 			fmt.Fprintf(stdout, "  latest migration: %s\n", d.Migration)
 		}
 		if d.Code != nil {
-			fmt.Fprintf(stdout, "  code: %s\n", relPath(d.Code.String()))
+			fmt.Fprintf(stdout, "  code: %s\n", d.Code.String())
 		}
 		if d.Diff != "" {
 			fmt.Fprintln(stdout, indentDiff(d.Diff))
@@ -300,14 +389,12 @@ func (r *checkReport) writeText(stdout, stderr io.Writer) {
 		for _, p := range db.Pending {
 			fmt.Fprintf(stdout, "database: migration %s is not applied: run `solarview migrate`\n", p)
 		}
+		if db.ComparedWhilePending {
+			fmt.Fprintf(stdout, "database: views compared with the migrations' end state although %d migration(s) are pending; what they change shows as drift\n", len(db.Pending))
+		}
 		for _, d := range db.Drift {
-			switch d.Problem {
-			case "missing":
-				fmt.Fprintf(stdout, "database: view %s is missing, though the migrations create it\n", d.View)
-			case "unexpected":
-				fmt.Fprintf(stdout, "database: view %s exists but no migration creates it\n", d.View)
-			default:
-				fmt.Fprintf(stdout, "database: view %s differs from what the migrations created\n", d.View)
+			fmt.Fprintf(stdout, "database: %s\n", d.Message())
+			if d.Diff != "" {
 				fmt.Fprintln(stdout, indentDiff(d.Diff))
 			}
 		}
@@ -329,7 +416,7 @@ func (r *checkReport) writeGitHub(w io.Writer) {
 	annotate := func(file string, line int, title, msg string) {
 		loc := ""
 		if file != "" {
-			loc = " file=" + ghEscapeProperty(relPath(file))
+			loc = " file=" + ghEscapeProperty(file)
 			if line > 0 {
 				loc += fmt.Sprintf(",line=%d", line)
 			}
@@ -342,6 +429,9 @@ func (r *checkReport) writeGitHub(w io.Writer) {
 	if r.Error != nil {
 		annotate(r.Error.File, r.Error.Line, "solarview check error", r.Error.Message)
 		return
+	}
+	for _, c := range r.Conflicts {
+		annotate(c.Files[len(c.Files)-1], 0, "migration conflict: "+c.View, c.Message())
 	}
 	for _, d := range r.Drift {
 		msg := d.Message()
@@ -366,7 +456,15 @@ func (r *checkReport) writeGitHub(w io.Writer) {
 			annotate("", 0, "pending migration", "migration "+p+" is not applied")
 		}
 		for _, d := range db.Drift {
-			annotate("", 0, "database view drift: "+d.View, d.Problem+"\n"+d.Diff)
+			msg := d.Message()
+			if d.Diff != "" {
+				msg += "\n" + d.Diff
+			}
+			if d.Migration != nil {
+				annotate(d.Migration.File, d.Migration.Line, "database view drift: "+d.View, msg)
+			} else {
+				annotate("", 0, "database view drift: "+d.View, msg)
+			}
 		}
 	}
 	for _, p := range r.History {
@@ -383,20 +481,37 @@ func ghEscapeProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
-// relPath shows an absolute file (as runtime.Caller reports it) relative
-// to the working directory when it is below it.
+// relPath shows a file relative to the repository root (see
+// views.RepoPath), whatever the working directory: a path relative to the
+// working directory is made absolute first.
 func relPath(p string) string {
+	if p == "" {
+		return p
+	}
 	if !filepath.IsAbs(p) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return p
+		}
+		if r := views.RepoPath(abs); r != abs {
+			return r
+		}
 		return p
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return p
+	return views.RepoPath(p)
+}
+
+// historyLabel names a migration history in positions: relative to the
+// repository root when it is in one ("migrations" from views/, or with
+// --dir ../migrations), as given otherwise.
+func historyLabel(src migrator.Source) string {
+	if src.Origin != migrator.Flag {
+		return src.Label()
 	}
-	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
-		return rel
+	if r := relPath(src.Dir); r != "" {
+		return r
 	}
-	return p
+	return src.Dir
 }
 
 func indentDiff(d string) string {
@@ -423,6 +538,9 @@ func sqlviewCommand() *cli.Command {
 			sql, err := d.CreateSQL(false)
 			if err != nil {
 				return err
+			}
+			if v.Comment != "" {
+				sql += viewmig.CommentSQL(d)
 			}
 			fmt.Fprint(envOf(c).Stdout, sql)
 			return nil

@@ -27,8 +27,8 @@ SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
   JOIN pg_type t ON t.oid = a.atttypid
   LEFT JOIN pg_collation co ON co.oid = a.attcollation
- WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm')
- ORDER BY c.relname, a.attnum`)
+ WHERE n.nspname = $1 AND c.relkind IN ('v', 'm')
+ ORDER BY c.relname, a.attnum`, managedSchema)
 	if err != nil {
 		return nil, fmt.Errorf("reading view columns: %w", err)
 	}
@@ -41,28 +41,6 @@ SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
 			return nil, err
 		}
 		out[view] = append(out[view], c)
-	}
-	return out, rows.Err()
-}
-
-// liveViews lists the views and materialized views in the public schema
-// with their pg_get_viewdef text.
-func liveViews(ctx context.Context, q querier) (map[string]string, error) {
-	rows, err := q.QueryContext(ctx, `
-SELECT c.relname, pg_get_viewdef(c.oid)
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm')`)
-	if err != nil {
-		return nil, fmt.Errorf("reading live views: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var name, def string
-		if err := rows.Scan(&name, &def); err != nil {
-			return nil, err
-		}
-		out[name] = def
 	}
 	return out, rows.Err()
 }
@@ -96,7 +74,11 @@ func probeColumns(ctx context.Context, db *sql.DB, from, to map[string]*Definiti
 			stmt = "CREATE VIEW " + quoteIdent(name) + " AS " + d.Query
 		}
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return nil, nil, fmt.Errorf("view %s does not plan on PostgreSQL: %w", name, err)
+			err = fmt.Errorf("view %s does not plan on PostgreSQL: %w", name, err)
+			if d.Source.File != "" {
+				err = &SourceError{Source: d.Source, Err: err}
+			}
+			return nil, nil, err
 		}
 	}
 	toCols, err = viewColumns(ctx, tx)

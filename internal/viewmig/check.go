@@ -53,7 +53,7 @@ func (d Drift) Message() string {
 // Compare returns the drift between the views defined in code and the
 // history, sorted by view name. It needs no database.
 func Compare(code []*Definition, h *History) ([]Drift, error) {
-	var out []Drift
+	out := []Drift{}
 	inCode := map[string]bool{}
 	for _, c := range code {
 		inCode[c.Name] = true
@@ -62,7 +62,7 @@ func Compare(code []*Definition, h *History) ([]Drift, error) {
 			out = append(out, Drift{View: c.Name, Kind: OnlyInCode, Code: sourcePtr(c.Source)})
 			continue
 		}
-		if sameQuery(c, m) && sameIndexes(c, m) {
+		if sameQuery(c, m) && sameIndexes(c, m) && c.Comment == m.Comment {
 			continue
 		}
 		diff, err := diffDefinitions(m, c)
@@ -89,6 +89,12 @@ func diffDefinitions(from, to *Definition) (string, error) {
 	b, err := to.CreateSQL(false)
 	if err != nil {
 		return "", err
+	}
+	if from.Comment != "" {
+		a += commentSQL(from, from.Comment)
+	}
+	if to.Comment != "" {
+		b += commentSQL(to, to.Comment)
 	}
 	return unified("migrations/"+from.Name, "code/"+to.Name, a, b), nil
 }

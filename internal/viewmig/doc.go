@@ -23,7 +23,17 @@
 //     and drop-and-create of the view and all its dependents otherwise, with
 //     a down migration restoring the previous definitions. Both files are run
 //     and rolled back before they are returned.
-//   - [CompareDatabase] compares a live database with the migrations.
+//     Whatever it drops and creates again keeps its privileges, comment and
+//     owner: DO blocks save them before the drops and restore them after
+//     (keep.go), at run time, since hand grants are only known then.
+//   - Generated migrations record per view the hash of the definition they
+//     start from and end with (solarview:view headers); two migrations
+//     forking a view's chain are a branch conflict, which [MakeMerge]
+//     resolves by rewriting the branch migrations to apply from either
+//     branch's state and adding a merge migration.
+//   - [CompareDatabase] compares a live database with the migrations:
+//     definitions, options, comments, privileges and materialized view
+//     indexes.
 //
 // The engine takes its views and migrations as arguments ([]views.View and
 // an fs.FS), never from globals, so tests use registries of their own.

@@ -23,6 +23,19 @@ type History struct {
 	Files []string
 	// Latest is the version (14-digit prefix) of the last migration, or "".
 	Latest string
+	// Conflicts are views two migrations change from the same earlier
+	// definition (branches merged without `makemigrations --merge`).
+	Conflicts []Conflict
+
+	// changes records, per view, the generated migrations that changed it
+	// and from which definition (their solarview:view headers).
+	changes map[string][]viewChange
+	dir     string
+	// merged lists the files each merge migration reconciles.
+	merged [][]string
+	// kept holds what a generated "keep save" block remembered, until its
+	// "keep restore" block puts it back.
+	kept map[string]keptMeta
 }
 
 // SourceError is an error in a migration file, with its position.
@@ -72,15 +85,28 @@ func upFiles(fsys fs.FS) ([]string, error) {
 // the indexes of materialized views. dir prefixes file names in Source
 // positions and errors (e.g. "migrations").
 //
-// Statements it cannot follow are refused rather than silently ignored
-// (ALTER VIEW ... RENAME COLUMN); statements that do not touch views are
-// skipped. SQL run dynamically (DO blocks, EXECUTE) is invisible to it.
+// It also follows a view's options (WITH, ALTER VIEW SET/RESET), comment
+// (COMMENT ON) and granted privileges (GRANT/REVOKE), including across the
+// keep blocks of generated drop-and-recreates, and records the
+// solarview:view headers from which branch conflicts are found.
+//
+// Only the managed schema (public) counts: statements about other schemas
+// are skipped. Statements it cannot follow are refused with their file and
+// line rather than silently ignored (ALTER VIEW ... RENAME COLUMN, ALTER
+// VIEW ... SET SCHEMA, a DO block running dynamic SQL or mentioning views,
+// unless marked replay-ignore); statements that do not touch views are
+// skipped.
 func ReadHistory(fsys fs.FS, dir string) (*History, error) {
 	files, err := upFiles(fsys)
 	if err != nil {
 		return nil, err
 	}
-	h := &History{Views: map[string]*Definition{}, Files: files}
+	return replay(fsys, dir, files)
+}
+
+// replay replays the named up migrations of fsys, in the order given.
+func replay(fsys fs.FS, dir string, files []string) (*History, error) {
+	h := &History{Views: map[string]*Definition{}, Files: files, dir: dir}
 	for _, name := range files {
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -94,6 +120,7 @@ func ReadHistory(fsys fs.FS, dir string) (*History, error) {
 	if err := h.resolve(); err != nil {
 		return nil, err
 	}
+	h.findConflicts()
 	return h, nil
 }
 
@@ -108,8 +135,12 @@ func (h *History) apply(file, text string) error {
 		}
 		return &SourceError{Source: pos, Err: fmt.Errorf("syntax error: %w", err)}
 	}
+	h.readHeader(file, text)
 	for _, raw := range tree.Stmts {
 		at := Source{File: file, Line: lineOf(text, int(raw.StmtLocation)+leadingSpace(text[raw.StmtLocation:]))}
+		if replayIgnored(text, raw) {
+			continue
+		}
 		if err := h.statement(raw.Stmt, at); err != nil {
 			return &SourceError{Source: at, Err: err}
 		}
@@ -152,7 +183,7 @@ func (h *History) statement(stmt *pg.Node, at Source) error {
 		return h.createView(stmt.GetViewStmt(), at)
 	case stmt.GetCreateTableAsStmt() != nil:
 		s := stmt.GetCreateTableAsStmt()
-		if s.Objtype != pg.ObjectType_OBJECT_MATVIEW {
+		if s.Objtype != pg.ObjectType_OBJECT_MATVIEW || !managed(s.Into.Rel) {
 			return nil
 		}
 		name := relationKey(s.Into.Rel)
@@ -170,8 +201,21 @@ func (h *History) statement(stmt *pg.Node, at Source) error {
 		return h.drop(stmt.GetDropStmt())
 	case stmt.GetRenameStmt() != nil:
 		return h.rename(stmt.GetRenameStmt())
+	case stmt.GetCommentStmt() != nil:
+		return h.comment(stmt.GetCommentStmt())
+	case stmt.GetGrantStmt() != nil:
+		return h.grant(stmt.GetGrantStmt())
+	case stmt.GetAlterTableStmt() != nil:
+		return h.alterTable(stmt.GetAlterTableStmt())
+	case stmt.GetAlterObjectSchemaStmt() != nil:
+		return h.alterSchema(stmt.GetAlterObjectSchemaStmt())
+	case stmt.GetDoStmt() != nil:
+		return h.do(stmt.GetDoStmt())
 	case stmt.GetIndexStmt() != nil:
 		s := stmt.GetIndexStmt()
+		if !managed(s.Relation) {
+			return nil
+		}
 		d := h.Views[relationKey(s.Relation)]
 		if d == nil {
 			return nil // an index on a table
@@ -193,13 +237,31 @@ func (h *History) statement(stmt *pg.Node, at Source) error {
 }
 
 func (h *History) createView(s *pg.ViewStmt, at Source) error {
+	if !managed(s.View) {
+		return nil // another schema: left alone
+	}
 	name := relationKey(s.View)
-	if len(s.Aliases) > 0 || len(s.Options) > 0 || s.WithCheckOption != pg.ViewCheckOption_NO_CHECK_OPTION {
-		return fmt.Errorf("view %q: column lists, WITH (options) and CHECK OPTION are not supported; views are defined in code", name)
+	if len(s.Aliases) > 0 {
+		return fmt.Errorf("view %q: column lists are not supported; views are defined in code", name)
 	}
 	d, err := definitionFromQuery(name, s.Query, at)
 	if err != nil {
 		return err
+	}
+	opts := map[string]string{}
+	if err := setOptions(opts, s.Options, false); err != nil {
+		return fmt.Errorf("view %q: %w", name, err)
+	}
+	switch s.WithCheckOption {
+	case pg.ViewCheckOption_LOCAL_CHECK_OPTION:
+		opts["check_option"] = "local"
+	case pg.ViewCheckOption_CASCADED_CHECK_OPTION:
+		opts["check_option"] = "cascaded"
+	}
+	d.Options = optionList(opts)
+	if old := h.Views[name]; old != nil && s.Replace && !old.Materialized {
+		// CREATE OR REPLACE keeps the view's comment and privileges.
+		d.Comment, d.Grants = old.Comment, old.Grants
 	}
 	h.Views[name] = d
 	return nil
@@ -249,11 +311,14 @@ func (h *History) drop(s *pg.DropStmt) error {
 			}
 			delete(h.Views, name)
 		case pg.ObjectType_OBJECT_INDEX:
+			if strings.Contains(name, ".") {
+				continue // an index in another schema
+			}
 			for _, d := range h.Views {
 				d.Indexes = removeIndex(d.Indexes, name)
 			}
 		case pg.ObjectType_OBJECT_SCHEMA:
-			if name == "public" && s.Behavior == pg.DropBehavior_DROP_CASCADE {
+			if name == managedSchema && s.Behavior == pg.DropBehavior_DROP_CASCADE {
 				h.Views = map[string]*Definition{}
 			}
 		}
@@ -266,7 +331,7 @@ func (h *History) rename(s *pg.RenameStmt) error {
 	case pg.ObjectType_OBJECT_VIEW, pg.ObjectType_OBJECT_MATVIEW, pg.ObjectType_OBJECT_TABLE:
 		old := relationKey(s.Relation)
 		d := h.Views[old]
-		if d == nil {
+		if d == nil || !managed(s.Relation) {
 			return nil // a table; views reading it keep working by OID
 		}
 		if err := h.resolve(); err != nil {

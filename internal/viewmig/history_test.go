@@ -129,6 +129,10 @@ func TestReadHistoryErrorsNameFileAndLine(t *testing.T) {
 		{"CREATE TABLE t (x int);\n\nCREATE VIEW v AS SELEC x FROM t;\n", 3, "syntax error"},
 		{"-- header\nCREATE VIEW v AS SELECT 1 AS x;\n\nALTER VIEW v RENAME COLUMN x TO y;\n", 4, "renaming a column"},
 		{"CREATE VIEW v (a) AS SELECT 1;\n", 1, "column lists"},
+		{"CREATE VIEW v AS SELECT 1 AS x;\nCREATE SCHEMA archive;\nALTER VIEW v SET SCHEMA archive;\n", 3, "SET SCHEMA"},
+		{"CREATE SCHEMA archive;\nCREATE VIEW archive.v AS SELECT 1 AS x;\nALTER VIEW archive.v SET SCHEMA public;\n", 3, "SET SCHEMA"},
+		{"CREATE TABLE t (x int);\n\nDO $$ BEGIN EXECUTE 'CREATE VIEW w AS SELECT 1'; END $$;\n", 3, "DO block"},
+		{"DO $$ BEGIN CREATE VIEW w AS SELECT 1; END $$;\n", 1, "DO block"},
 	}
 	for _, c := range cases {
 		_, err := ReadHistory(files("SELECT 1;", c.up), "migrations")
@@ -203,5 +207,98 @@ func TestCheck(t *testing.T) {
 	broken := files("CREATE TABLE t (x int);", "CREATE VIEW v AS SELECT FROM WHERE;")
 	if _, err := Check([]views.View{codeView(1, false)}, broken, "migrations"); err == nil || !strings.Contains(err.Error(), "migrations/20260101000001_m.up.sql:1") {
 		t.Errorf("want an error naming the file and line, got %v", err)
+	}
+}
+
+// TestReadHistoryLeavesOtherSchemasAlone: views, indexes, comments and
+// grants in another schema are not solarview's; a DO block marked
+// replay-ignore and solarview's own keep blocks are no error.
+func TestReadHistoryLeavesOtherSchemasAlone(t *testing.T) {
+	t.Parallel()
+	h, err := ReadHistory(files(
+		"CREATE TABLE t (x int); CREATE VIEW v AS SELECT x FROM t;",
+		"CREATE SCHEMA archive;\nCREATE VIEW archive.old AS SELECT x FROM public.v;\n"+
+			"CREATE MATERIALIZED VIEW archive.m AS SELECT 1 AS y;\nCREATE INDEX m_y ON archive.m (y);\n"+
+			"COMMENT ON VIEW archive.old IS 'theirs';\nGRANT SELECT ON archive.old TO PUBLIC;\n"+
+			"ALTER VIEW archive.old RENAME TO older;\nDROP VIEW archive.older;\n"+
+			"-- solarview:replay-ignore: only tables here\nDO $$ BEGIN EXECUTE 'ANALYZE t'; END $$;\n",
+		keepSaveSQL([]string{"v"})+"DROP VIEW v;\nCREATE VIEW v AS SELECT x FROM t;\n"+keepRestoreSQL(),
+	), "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := viewNames(h); !reflect.DeepEqual(got, []string{"v"}) {
+		t.Errorf("views = %v, want only v", got)
+	}
+}
+
+// TestHistoryFollowsCommentsGrantsAndOptions: COMMENT, GRANT/REVOKE,
+// ALTER VIEW SET/RESET and CREATE OR REPLACE (which keeps comment and
+// grants) as PostgreSQL applies them; a plain drop and create loses them,
+// a drop and create between keep blocks does not.
+func TestHistoryFollowsCommentsGrantsAndOptions(t *testing.T) {
+	t.Parallel()
+	h, err := ReadHistory(files(
+		"CREATE TABLE t (x int);\nCREATE VIEW v WITH (security_barrier) AS SELECT x FROM t;\nCREATE VIEW w AS SELECT x FROM v;\n"+
+			"COMMENT ON VIEW v IS 'vee';\nGRANT ALL ON v, w TO reader;\nREVOKE DELETE, TRUNCATE ON v FROM reader;\n"+
+			"ALTER VIEW w SET (security_invoker = on, check_option = local);\nALTER VIEW w RESET (check_option);\n",
+		"CREATE OR REPLACE VIEW v WITH (security_barrier = true) AS SELECT x FROM t WHERE x > 0;\n",
+		keepSaveSQL([]string{"w"})+"DROP VIEW w;\nCREATE VIEW w AS SELECT x FROM v;\n"+keepRestoreSQL()+
+			"DROP VIEW w;\nCREATE VIEW w AS SELECT x FROM v;\n",
+	), "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, w := h.Views["v"], h.Views["w"]
+	if v.Comment != "vee" || strings.Join(v.Options, ",") != "security_barrier=true" ||
+		strings.Join(v.Grants["reader"], ",") != "insert,references,select,trigger,update" {
+		t.Errorf("v: comment %q options %v grants %v", v.Comment, v.Options, v.Grants)
+	}
+	if w.Comment != "" || len(w.Grants) != 0 || len(w.Options) != 0 {
+		t.Errorf("w was dropped and created without keep blocks: %+v", w)
+	}
+	h2, err := ReadHistory(files(
+		"CREATE TABLE t (x int);\nCREATE VIEW w AS SELECT x FROM t;\nGRANT SELECT ON w TO reader;\nALTER VIEW w SET (security_invoker = on);\n",
+		keepSaveSQL([]string{"w"})+"DROP VIEW w;\nCREATE VIEW w AS SELECT x FROM t;\n"+keepRestoreSQL(),
+	), "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := h2.Views["w"]; strings.Join(w.Grants["reader"], ",") != "select" || len(w.Options) != 0 {
+		t.Errorf("keep blocks: grants %v, options %v (options come from the CREATE)", w.Grants, w.Options)
+	}
+}
+
+// TestConflictsFromHeaders: forks are conflicts; reverts, re-creations and
+// reconciled forks are not.
+func TestConflictsFromHeaders(t *testing.T) {
+	t.Parallel()
+	hdr := func(lines ...string) string { return strings.Join(lines, "\n") + "\nSELECT 1;\n" }
+	cases := []struct {
+		name  string
+		ups   []string
+		wants string // conflicting files, by index
+	}{
+		{"fork", []string{hdr("-- solarview:view v none h0"), hdr("-- solarview:view v h0 ha"), hdr("-- solarview:view v h0 hb")}, "1,2"},
+		{"both create", []string{hdr("-- solarview:view v none ha"), hdr("-- solarview:view v none hb")}, "0,1"},
+		{"revert and change again", []string{hdr("-- solarview:view v none h0"), hdr("-- solarview:view v h0 h1"), hdr("-- solarview:view v h1 h0"), hdr("-- solarview:view v h0 h1")}, ""},
+		{"drop and create again", []string{hdr("-- solarview:view v none h0"), hdr("-- solarview:view v h0 none"), hdr("-- solarview:view v none h1")}, ""},
+		{"merged", []string{hdr("-- solarview:view v none h0"), hdr("-- solarview:view v h0 ha"), hdr("-- solarview:view v h0 hb"),
+			hdr("-- solarview:view v hb hc", "-- solarview:merge 20260101000001_m 20260101000002_m")}, ""},
+	}
+	for _, c := range cases {
+		h, err := ReadHistory(files(c.ups...), "migrations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, cf := range h.Conflicts {
+			for _, f := range cf.Files {
+				got = append(got, f[len("migrations/2026010100000"):len("migrations/2026010100000")+1])
+			}
+		}
+		if strings.Join(got, ",") != c.wants {
+			t.Errorf("%s: conflicts %v, want files %q", c.name, h.Conflicts, c.wants)
+		}
 	}
 }

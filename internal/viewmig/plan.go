@@ -60,7 +60,17 @@ type plan struct {
 	dropIndexes []IndexDef    // index-only changes
 	creates     []createStep  // in dependency order
 	addIndexes  []IndexDef    // index-only changes
+	comments    []commentStep // after the creates and the restore
+	keep        []string      // views dropped and created again
 	reasons     map[string]string
+	// ifExists drops with IF EXISTS, for migrations that must apply from
+	// more than one state (makemigrations --merge).
+	ifExists bool
+}
+
+type commentStep struct {
+	def     *Definition
+	comment string
 }
 
 type createStep struct {
@@ -70,7 +80,7 @@ type createStep struct {
 
 // empty reports whether the plan changes nothing.
 func (p *plan) empty() bool {
-	return len(p.drops)+len(p.dropIndexes)+len(p.creates)+len(p.addIndexes) == 0
+	return len(p.drops)+len(p.dropIndexes)+len(p.creates)+len(p.addIndexes)+len(p.comments) == 0
 }
 
 // buildPlan computes how to go from the views of state from (whose output
@@ -136,16 +146,26 @@ func buildPlan(from, to map[string]*Definition, fromCols, toCols map[string][]Co
 		case !sameIndexes(f, t):
 			indexOnly = append(indexOnly, name)
 			p.reasons[name] = "indexes changed"
+			if f.Comment != t.Comment {
+				p.reasons[name] = "indexes and comment changed"
+			}
+		case f.Comment != t.Comment:
+			p.reasons[name] = "comment changed"
 		}
 	}
 
 	// Whatever reads a dropped view goes too, and comes back.
+	// All of them are marked before any reason is written, so that a reason
+	// names every dropped view it reads, whatever the names' order.
 	seeds := keys(drop)
+	var added []string
 	for _, dep := range dependentsIn(from, seeds) {
-		if drop[dep] {
-			continue
+		if !drop[dep] {
+			drop[dep] = true
+			added = append(added, dep)
 		}
-		drop[dep] = true
+	}
+	for _, dep := range added {
 		delete(replace, dep)
 		indexOnly = removeString(indexOnly, dep)
 		var reads []string
@@ -155,7 +175,9 @@ func buildPlan(from, to map[string]*Definition, fromCols, toCols map[string][]Co
 			}
 		}
 		why := "recreated because it reads " + strings.Join(reads, ", ")
-		if p.reasons[dep] != "" {
+		if p.reasons[dep] == "comment changed" {
+			why = "comment changed and " + why
+		} else if p.reasons[dep] != "" {
 			// It changed itself too; its new definition is what comes back.
 			why = "changed and " + why
 		}
@@ -169,7 +191,11 @@ func buildPlan(from, to map[string]*Definition, fromCols, toCols map[string][]Co
 
 	for _, name := range reverse(topoOrder(from, keys(drop))) {
 		p.drops = append(p.drops, from[name])
+		if to[name] != nil {
+			p.keep = append(p.keep, name)
+		}
 	}
+	sort.Strings(p.keep)
 	for _, name := range indexOnly {
 		f, t := from[name], to[name]
 		for _, ix := range f.Indexes {
@@ -188,41 +214,83 @@ func buildPlan(from, to map[string]*Definition, fromCols, toCols map[string][]Co
 	for _, name := range topoOrder(to, all) {
 		p.creates = append(p.creates, createStep{def: to[name], replace: replace[name]})
 	}
+	// Comments: a comment declared in code is set wherever it changes or
+	// its view is created (after the restore, so code wins over the saved
+	// one); a comment the code no longer declares is removed.
+	for _, name := range sortedNames(to) {
+		f, t := from[name], to[name]
+		switch {
+		case f == nil || drop[name]:
+			if t.Comment != "" || (f != nil && f.Comment != "") {
+				p.comments = append(p.comments, commentStep{def: t, comment: t.Comment})
+			}
+		case f.Comment != t.Comment:
+			p.comments = append(p.comments, commentStep{def: t, comment: t.Comment})
+		}
+	}
 	return p, nil
 }
 
 // sql renders the plan's statements, separated by blank lines.
 func (p *plan) sql() (string, error) {
 	var parts []string
+	if len(p.keep) > 0 {
+		parts = append(parts, keepSaveSQL(p.keep))
+	}
+	body, err := p.body()
+	if err != nil {
+		return "", err
+	}
+	parts = append(parts, body...)
+	if len(p.keep) > 0 {
+		parts = append(parts, keepRestoreSQL())
+	}
+	parts = append(parts, p.commentStatements()...)
+	return strings.Join(parts, "\n"), nil
+}
+
+// commentStatements are the plan's COMMENT ON statements.
+func (p *plan) commentStatements() []string {
+	var parts []string
+	for _, c := range p.comments {
+		parts = append(parts, commentSQL(c.def, c.comment))
+	}
+	return parts
+}
+
+// body is the plan's DROP and CREATE statements, without the keep blocks
+// and comments around them.
+func (p *plan) body() ([]string, error) {
+	var parts []string
 	for _, d := range p.drops {
-		s, err := d.DropSQL()
+		s, err := d.dropSQL(p.ifExists)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		parts = append(parts, s)
 	}
 	for _, ix := range p.dropIndexes {
 		s, err := Pretty("DROP INDEX " + quoteIdent(ix.Name))
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		parts = append(parts, s)
 	}
 	for _, c := range p.creates {
 		s, err := c.def.CreateSQL(c.replace)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		parts = append(parts, s)
 	}
 	for _, ix := range p.addIndexes {
 		s, err := Pretty(ix.SQL)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		parts = append(parts, s)
 	}
-	return strings.Join(parts, "\n"), nil
+	return parts, nil
 }
 
 // topoOrder returns names ordered so that every view comes after the views

@@ -87,6 +87,12 @@ var viewD = view("d", func(db *bun.DB) *bun.SelectQuery {
 	return db.NewSelect().TableExpr("m").ColumnExpr("m.site_id").Where("m.energy > 0")
 })
 
+// withOptions sets v's options and comment.
+func withOptions(v views.View, barrier, invoker bool, check, comment string) views.View {
+	v.SecurityBarrier, v.SecurityInvoker, v.CheckOption, v.Comment = barrier, invoker, check, comment
+	return v
+}
+
 // step is one state of the code: the views it defines, or a hand-written
 // migration to add instead of generating one.
 type step struct {
@@ -135,6 +141,12 @@ func TestScenarios(t *testing.T) {
 		{"materialized_with_index_and_dependent", []step{
 			{views: []views.View{matM(1), viewD}},
 			{views: []views.View{matM(2), viewD}},
+		}},
+		{"options_and_comment", []step{
+			{views: []views.View{withOptions(viewA(0), true, false, "", "first"), viewB}},
+			{views: []views.View{withOptions(viewA(0), false, true, "local", "second"), viewB}},
+			{views: []views.View{withOptions(viewA(0), false, false, "", ""), viewB}},
+			{views: []views.View{withOptions(viewA(0, "r.site_id", "r.ts", "r.energy"), false, false, "", "third"), viewB}},
 		}},
 		{"hand_written_replace", []step{
 			{views: []views.View{viewA(0), viewB}},
@@ -269,6 +281,7 @@ func schemaSnapshot(t *testing.T, db *bun.DB) string {
 	t.Helper()
 	rows, err := db.DB.QueryContext(context.Background(), `
 SELECT c.relname || ' ' || c.relkind::text || E'\n' || pg_get_viewdef(c.oid) || E'\n' ||
+       coalesce(c.reloptions::text, '') || ' ' || coalesce(obj_description(c.oid, 'pg_class'), '') || E'\n' ||
        coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
                    FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0), '') || E'\n' ||
        coalesce((SELECT string_agg(pg_get_indexdef(i.indexrelid), E'\n' ORDER BY 1)

@@ -118,18 +118,6 @@ func TestDependencies(t *testing.T) {
 	}
 }
 
-func TestSuggest(t *testing.T) {
-	t.Parallel()
-	names := []string{"daily_summary", "export", "import", "summary"}
-	for in, want := range map[string]string{
-		"sumary": "summary", "improt": "import", "daily_sumary": "daily_summary", "zzz": "", "battery_status": "",
-	} {
-		if got := Suggest(in, names); got != want {
-			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestReplaceable(t *testing.T) {
 	t.Parallel()
 	cols := func(spec ...string) []Column {
@@ -202,4 +190,37 @@ func TestProjectViewsGolden(t *testing.T) {
 		fmt.Fprintf(&b, "-- %s reads %s\n%s\n", name, strings.Join(d.Deps, ", "), sql)
 	}
 	assertGolden(t, "testdata/project_views.golden", b.String())
+}
+
+// TestPlanReasonsNameWhatIsRead: a view recreated because it reads a view
+// that is itself only recreated names it, whatever the names' order (aa
+// reads zz, which reads the changed materialized view x).
+func TestPlanReasonsNameWhatIsRead(t *testing.T) {
+	t.Parallel()
+	def := func(name string, mat bool, query string, deps ...string) *Definition {
+		return &Definition{Name: name, Materialized: mat, Query: query, Deps: deps}
+	}
+	from := map[string]*Definition{
+		"x":  def("x", true, "SELECT 1 AS a"),
+		"zz": def("zz", false, "SELECT a FROM x", "x"),
+		"aa": def("aa", false, "SELECT a FROM zz", "zz"),
+	}
+	to := map[string]*Definition{
+		"x":  def("x", true, "SELECT 2 AS a"),
+		"zz": from["zz"],
+		"aa": from["aa"],
+	}
+	p, err := buildPlan(from, to, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"aa": "recreated because it reads zz",
+		"zz": "recreated because it reads x",
+	}
+	for n, w := range want {
+		if p.reasons[n] != w {
+			t.Errorf("%s: reason %q, want %q", n, p.reasons[n], w)
+		}
+	}
 }
