@@ -12,15 +12,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/solarview/solarview/internal/names"
 )
 
 // App builds the solarview command-line application writing to stdout and
 // stderr.
+//
+// Everything the commands print on stdout goes through a names.SafeWriter,
+// so a name or file content holding terminal escape sequences is shown
+// escaped rather than acted on.
 func App(stdout, stderr io.Writer) *cli.App {
-	env := &Env{Stdout: stdout, Stderr: stderr}
-	return &cli.App{
+	env := &Env{Stdout: names.NewSafeWriter(stdout), RawStdout: stdout, Stderr: stderr}
+	app := &cli.App{
 		Name:  "solarview",
 		Usage: "views as code and battery what-if reports for home solar data in PostgreSQL",
 		Flags: []cli.Flag{
@@ -28,6 +35,11 @@ func App(stdout, stderr io.Writer) *cli.App {
 				Name:    "database-url",
 				Usage:   "PostgreSQL connection URL (default: the embedded server, started on first use)",
 				EnvVars: []string{"DATABASE_URL"},
+			},
+			&cli.StringFlag{
+				Name:    "db",
+				Usage:   "`NAME` of the database on the embedded server (default: " + MainDatabase + "; --database-url wins)",
+				EnvVars: []string{"SOLARVIEW_DB"},
 			},
 		},
 		Commands: []*cli.Command{
@@ -52,6 +64,15 @@ func App(stdout, stderr io.Writer) *cli.App {
 		Metadata:  map[string]any{envKey: env},
 		Before: func(c *cli.Context) error {
 			env.DatabaseURL = c.String("database-url")
+			env.DBName = c.String("db")
+			if env.DBName != "" {
+				if err := names.Check("database", env.DBName); err != nil {
+					return fmt.Errorf("--db: %w", err)
+				}
+				if env.DatabaseURL != "" {
+					fmt.Fprintln(stderr, "note: --database-url / DATABASE_URL is set and wins over --db / SOLARVIEW_DB")
+				}
+			}
 			return nil
 		},
 		After: func(c *cli.Context) error {
@@ -63,14 +84,26 @@ func App(stdout, stderr io.Writer) *cli.App {
 		EnableBashCompletion: true,
 		HideHelpCommand:      true,
 	}
+	guardCommands(app)
+	return app
 }
 
 // Main runs solarview with args (os.Args) and returns the process exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := App(stdout, stderr)
-	err := app.RunContext(ctx, flagsFirst(app, args))
+	args, err := flagsFirst(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	if err == nil {
 		return 0
+	}
+	if ctx.Err() != nil {
+		// Ctrl-C or SIGTERM: whatever the command was doing failed because
+		// of it, and its own message ("context canceled" wrapped in a guess)
+		// would mislead.
+		fmt.Fprintln(stderr, "solarview: interrupted")
+		return 130
 	}
 	code := 1
 	var coder cli.ExitCoder
@@ -78,7 +111,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code = coder.ExitCode()
 	}
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintf(stderr, "solarview: %s\n", msg)
+		// One line, and nothing a terminal would act on, whatever text the
+		// error quotes.
+		msg = strings.ReplaceAll(strings.TrimRight(msg, "\n"), "\n", " ")
+		fmt.Fprintf(stderr, "solarview: %s\n", names.Escape(msg))
 	}
 	return code
 }
