@@ -91,6 +91,9 @@ func App(stdout, stderr io.Writer) *cli.App {
 // Main runs solarview with args (os.Args) and returns the process exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := App(stdout, stderr)
+	if len(args) > 0 {
+		app.Metadata[envKey].(*Env).argv0 = args[0]
+	}
 	args, err := flagsFirst(app, args)
 	if err == nil {
 		err = app.RunContext(ctx, args)

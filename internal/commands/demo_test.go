@@ -1,8 +1,11 @@
 package commands
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/solarview/solarview/internal/dbtest"
 )
@@ -40,4 +43,55 @@ func TestDemo(t *testing.T) {
 	if r := run(t, dsn, "demo", "--reset"); r.code == 0 || !strings.Contains(r.stderr, "refuses to wipe --database-url") {
 		t.Errorf("demo --reset with --database-url: exit %d, stderr %q", r.code, r.stderr)
 	}
+	// The follow-up commands name the program as it was run.
+	if !strings.Contains(out, "\n  solarview battery --sweep") || !strings.Contains(out, "same --database-url") {
+		t.Errorf("demo's next steps:\n%s", out)
+	}
+}
+
+// TestDemoRefusesSomeoneElsesDatabase is issue 12's first problem: demo
+// with a URL loaded its sample year into the user's own database. It now
+// fills only an empty database, marks it, and refuses any other with
+// nothing written.
+func TestDemoRefusesSomeoneElsesDatabase(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		solarview bool
+	}{
+		{"a solarview database", true},
+		{"an unrelated table", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dsn := dbtest.NewDatabase(t, false)
+			if tt.solarview {
+				mustRun(t, dsn, "migrate")
+				mustRun(t, dsn, "site", "add", "alice home")
+			} else {
+				conn := openPgx(t, dsn)
+				if _, err := conn.Exec(context.Background(), "CREATE TABLE ledger (id int); INSERT INTO ledger VALUES (1)"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := snapshot(t, dsn)
+			r := run(t, dsn, "demo")
+			if r.code != 1 || !strings.Contains(r.stderr, "solarview demo did not create") || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("demo into a database holding data: exit %d, stderr %q", r.code, r.stderr)
+			}
+			if after := snapshot(t, dsn); after != before {
+				t.Errorf("demo changed the database:\nbefore:\n%s\nafter:\n%s", before, after)
+			}
+		})
+	}
+}
+
+func openPgx(t *testing.T, dsn string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }

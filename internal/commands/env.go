@@ -39,6 +39,9 @@ type Env struct {
 	// needSchema is set for commands that use solarview's tables (see
 	// argSpec.schema): DB then refuses a database with pending migrations.
 	needSchema bool
+	// argv0 is how solarview was invoked (Main's args[0]), for commands
+	// that print commands to run next.
+	argv0 string
 
 	cluster *pgserver.Cluster
 	open    []*bun.DB
@@ -94,6 +97,11 @@ func (e *Env) openDatabase(ctx context.Context, name string, create bool) (*bun.
 			return nil, err
 		}
 	}
+	return e.openDSN(ctx, dsn)
+}
+
+// openDSN connects to dsn; Close closes the connection.
+func (e *Env) openDSN(ctx context.Context, dsn string) (*bun.DB, error) {
 	db, err := database.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
