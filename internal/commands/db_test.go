@@ -46,7 +46,7 @@ func TestDBCommands(t *testing.T) {
 	if _, err := pgserver.FindBinDir(); err != nil {
 		t.Skip(err)
 	}
-	dataDir := filepath.Join(t.TempDir(), "pg")
+	dataDir := filepath.Join(serverTempDir(t), "pg")
 	// The CLI's server outlives the commands by design; stop it whatever happens.
 	t.Cleanup(func() {
 		if c, err := pgserver.New(pgserver.Options{DataDir: dataDir}); err == nil {
@@ -100,9 +100,18 @@ func TestDBCommands(t *testing.T) {
 		t.Errorf("db url reaches %q, want %q", db, MainDatabase)
 	}
 
+	// Only the main database is created on demand: a typo creates nothing.
+	if r := embedded(t, dataDir, "", "db", "psql", "other_db", "-At"); r.code != 1 ||
+		r.stderr != "solarview: database \"other_db\" does not exist on the embedded PostgreSQL (it has: solarview)\n" {
+		t.Errorf("db psql of a missing database: exit %d, stderr %q", r.code, r.stderr)
+	}
+	ok("", "db", "psql", "-c", "CREATE DATABASE other_db")
 	r := ok("SELECT 'in ' || current_database();\n", "db", "psql", "other_db", "-At")
 	if strings.TrimSpace(r.stdout) != "in other_db" {
 		t.Errorf("db psql other_db printed %q", r.stdout)
+	}
+	if r := embedded(t, dataDir, "", "db", "url", "othr_db"); r.code != 1 || !strings.Contains(r.stderr, `did you mean "other_db"?`) {
+		t.Errorf("db url of a mistyped database: exit %d, stderr %q", r.code, r.stderr)
 	}
 	if r := embedded(t, dataDir, "SELECT no_such_column;\n", "db", "psql", "-v", "ON_ERROR_STOP=1"); r.code == 0 {
 		t.Error("db psql exited 0 although psql failed")
@@ -139,4 +148,25 @@ func TestDBWithDatabaseURL(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "embedded") || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("db url DB with --database-url: exit %d, stderr %q; want one line about the embedded server", r.code, r.stderr)
 	}
+}
+
+// serverTempDir returns a new directory that the embedded server can use
+// for its data: as root the server runs as postgres, so the test (which
+// created the directory) hands it over; solarview itself never changes a
+// directory it did not create. t.TempDir would not do: its parent is 0700.
+func serverTempDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "solarview-commands-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	c, err := pgserver.New(pgserver.Options{DataDir: filepath.Join(dir, "pg")})
+	if err != nil {
+		t.Skip(err)
+	}
+	if err := c.GiveToServerUser(dir); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
