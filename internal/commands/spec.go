@@ -131,20 +131,23 @@ func takeRequired(cmd *cli.Command) []string {
 
 // groupAction runs when a group command (or solarview itself) gets no
 // subcommand, or one it does not know.
+//
+// Without one it prints its help on stdout and a line on stderr saying what
+// was missing, and exits 2.
 func groupAction(c *cli.Context, path string, subs []*cli.Command) error {
-	if c.NArg() == 0 {
-		if path == "" {
-			_ = cli.ShowAppHelp(c)
-		} else {
-			_ = cli.ShowSubcommandHelp(c)
-		}
-		return exitCode(2, "")
-	}
 	var known []string
 	for _, s := range subs {
 		if !s.Hidden {
 			known = append(known, s.Name)
 		}
+	}
+	if c.NArg() == 0 {
+		if path == "" {
+			_ = cli.ShowAppHelp(c)
+			return exitCode(2, "no command given (see solarview --help)")
+		}
+		_ = cli.ShowSubcommandHelp(c)
+		return exitCode(2, fmt.Sprintf("%s needs a subcommand: %s (see solarview %s --help)", path, strings.Join(known, ", "), path))
 	}
 	name := c.Args().First()
 	full := strings.TrimSpace("solarview " + path)
@@ -161,10 +164,17 @@ func groupAction(c *cli.Context, path string, subs []*cli.Command) error {
 // defined: -x") into one line naming the command, with exit code 2.
 func usageError(c *cli.Context, err error, isSubcommand bool) error {
 	where := "solarview"
-	if c.Command != nil && c.Command.FullName() != "" {
-		where = "solarview " + c.Command.FullName()
+	if c.Command != nil && strings.HasPrefix(c.Command.HelpName, "solarview ") {
+		where = c.Command.HelpName
 	}
-	return exitCode(2, fmt.Sprintf("%s: %s (see %s --help)", where, strings.TrimPrefix(err.Error(), "flag provided but not defined: "), where))
+	msg := err.Error()
+	if flag, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		msg = "unknown flag " + flag
+	}
+	if where != "solarview" {
+		msg = strings.TrimPrefix(where, "solarview ") + ": " + msg
+	}
+	return exitCode(2, fmt.Sprintf("%s (see %s --help)", msg, where))
 }
 
 // check applies the spec to a parsed command line.
