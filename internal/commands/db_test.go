@@ -117,6 +117,35 @@ func TestDBCommands(t *testing.T) {
 		t.Error("db psql exited 0 although psql failed")
 	}
 
+	// db url with two names refuses before starting or creating anything,
+	// and --db names a database that must exist.
+	if r := embedded(t, dataDir, "", "db", "url", "a", "b"); r.code != 1 || !strings.Contains(r.stderr, "db url takes at most 1 DB") {
+		t.Errorf("db url a b: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := embedded(t, dataDir, "", "--db", "typo", "site", "list"); r.code != 1 || !strings.Contains(r.stderr, `database "typo" does not exist`) {
+		t.Errorf("--db typo: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if got := strings.TrimSpace(ok("", "db", "psql", "-XAt", "-c", "SELECT string_agg(datname, ' ' ORDER BY datname) FROM pg_database").stdout); got != "other_db postgres solarview template0 template1" {
+		t.Errorf("databases after the refusals: %q", got)
+	}
+	// The embedded main database is solarview's own: a new one migrates
+	// itself on first use and says so; --db other_db (empty, not new to
+	// solarview's migrations either) is migrated the same way.
+	if r := ok("", "site", "list"); !strings.Contains(r.stdout, "No sites yet") ||
+		!strings.Contains(r.stderr, `note: database "solarview" on the embedded PostgreSQL is new: applying its`) {
+		t.Errorf("site list on a new embedded database:\n%s%s", r.stdout, r.stderr)
+	}
+	if r := ok("", "site", "list"); r.stderr != "" {
+		t.Errorf("second site list: stderr %q", r.stderr)
+	}
+	ok("", "--db", "other_db", "site", "add", "elsewhere")
+	if r := ok("", "--db", "other_db", "site", "list"); !strings.Contains(r.stdout, "elsewhere") {
+		t.Errorf("--db other_db site list:\n%s", r.stdout)
+	}
+	if r := ok("", "site", "list"); strings.Contains(r.stdout, "elsewhere") {
+		t.Errorf("--db other_db wrote into the main database:\n%s", r.stdout)
+	}
+
 	if r := ok("", "db", "status"); !strings.Contains(r.stdout, "running (pid ") {
 		t.Errorf("status while running:\n%s", r.stdout)
 	}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -43,9 +44,28 @@ func TestDemo(t *testing.T) {
 	if r := run(t, dsn, "demo", "--reset"); r.code == 0 || !strings.Contains(r.stderr, "refuses to wipe --database-url") {
 		t.Errorf("demo --reset with --database-url: exit %d, stderr %q", r.code, r.stderr)
 	}
-	// The follow-up commands name the program as it was run.
-	if !strings.Contains(out, "\n  solarview battery --sweep") || !strings.Contains(out, "same --database-url") {
-		t.Errorf("demo's next steps:\n%s", out)
+	// The follow-up commands name the program as it was run, and work as
+	// printed (issue 12's ninth problem).
+	_, next, ok := strings.Cut(out, "Next, on the same data:\n")
+	if !ok || !strings.Contains(next, "  solarview battery --sweep") || !strings.Contains(next, "same --database-url") {
+		t.Fatalf("demo's next steps:\n%s", out)
+	}
+	ran := 0
+	for _, line := range strings.Split(next, "\n") {
+		args := shellWords(strings.TrimSpace(line))
+		if len(args) < 2 || args[0] != "solarview" {
+			continue
+		}
+		for i, a := range args {
+			if a == "sweep.svg" {
+				args[i] = filepath.Join(t.TempDir(), a)
+			}
+		}
+		mustRun(t, dsn, args[1:]...)
+		ran++
+	}
+	if ran != 3 {
+		t.Errorf("ran %d of the next steps, want 3:\n%s", ran, next)
 	}
 }
 
@@ -84,6 +104,33 @@ func TestDemoRefusesSomeoneElsesDatabase(t *testing.T) {
 			}
 		})
 	}
+}
+
+// shellWords splits a command line as a shell would, for the simple
+// quoting demo prints (double quotes, no escapes).
+func shellWords(line string) []string {
+	var words []string
+	var cur strings.Builder
+	in, quoted := false, false
+	for _, r := range line {
+		switch {
+		case r == '"':
+			quoted, in = !quoted, true
+		case r == ' ' && !quoted:
+			if in {
+				words = append(words, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteRune(r)
+			in = true
+		}
+	}
+	if in {
+		words = append(words, cur.String())
+	}
+	return words
 }
 
 func openPgx(t *testing.T, dsn string) *pgx.Conn {

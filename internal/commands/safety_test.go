@@ -167,10 +167,10 @@ func TestProgramName(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		"/tmp/go-build1234567/b001/exe/solarview": "go run ./cmd/solarview",
-		"solarview":                          "solarview",
-		"./solarview":                        "./solarview",
-		"/usr/local/bin/solarview":           "/usr/local/bin/solarview",
-		"":                                   "solarview",
+		"solarview":                "solarview",
+		"./solarview":              "./solarview",
+		"/usr/local/bin/solarview": "/usr/local/bin/solarview",
+		"":                         "solarview",
 	} {
 		if got := programName(in); got != want {
 			t.Errorf("programName(%q) = %q, want %q", in, got, want)
