@@ -20,7 +20,8 @@ func dbCommand() *cli.Command {
 		Usage: "manage the embedded PostgreSQL server",
 		Description: "Without --database-url / DATABASE_URL, solarview keeps its data in a private PostgreSQL\n" +
 			"cluster in $SOLARVIEW_DATA_DIR (default $XDG_DATA_HOME/solarview/postgres), listening only on a\n" +
-			"Unix socket. Any command starts it on first use; it keeps running between commands.",
+			"Unix socket. Any command starts it on first use; it keeps running between commands.\n" +
+			"As root the server runs as the postgres user, by default in /var/lib/solarview/postgres.",
 		Subcommands: []*cli.Command{
 			{
 				Name:   "start",
@@ -39,13 +40,13 @@ func dbCommand() *cli.Command {
 			},
 			{
 				Name:      "url",
-				Usage:     "print the connection URL of database DB (default: " + MainDatabase + "), starting the server and creating DB if needed",
+				Usage:     "print the connection URL of database DB (default: --db, else " + MainDatabase + "), starting the server (and creating " + MainDatabase + " if needed)",
 				ArgsUsage: "[DB]",
 				Action:    dbURL,
 			},
 			{
 				Name:      "psql",
-				Usage:     "open psql on database DB (default: " + MainDatabase + "); further arguments go to psql",
+				Usage:     "open psql on database DB (default: --db, else " + MainDatabase + "); further arguments go to psql",
 				ArgsUsage: "[DB] [PSQL-ARGS...]",
 				// Everything after DB belongs to psql, flags included.
 				SkipFlagParsing: true,
