@@ -89,7 +89,17 @@ func App(stdout, stderr io.Writer) *cli.App {
 }
 
 // Main runs solarview with args (os.Args) and returns the process exit code.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+//
+// A panic (a bug) is reported as one line too, with exit code 70 (EX_SOFTWARE):
+// a stack trace helps nobody who ran a command, and the message is enough to
+// report it.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "solarview: internal error: %s (please report it)\n", names.Escape(strings.ReplaceAll(fmt.Sprint(p), "\n", " ")))
+			code = 70
+		}
+	}()
 	app := App(stdout, stderr)
 	if len(args) > 0 {
 		app.Metadata[envKey].(*Env).argv0 = args[0]
@@ -108,7 +118,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "solarview: interrupted")
 		return 130
 	}
-	code := 1
+	code = 1
 	var coder cli.ExitCoder
 	if errors.As(err, &coder) {
 		code = coder.ExitCode()

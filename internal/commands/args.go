@@ -65,10 +65,24 @@ func flagsFirst(app *cli.App, args []string) ([]string, error) {
 			positional = append(positional, a)
 		}
 		out = append(out, flagArgs...)
+		if wantsHelp(flagArgs) {
+			// `site add home --help` is a request for help, which urfave/cli
+			// would read as help on a subcommand named "home".
+			return out, nil
+		}
 		return append(out, positional...), nil
 	next:
 	}
 	return out, nil
+}
+
+func wantsHelp(flags []string) bool {
+	for _, f := range flags {
+		if f == "--help" || f == "-h" || f == "-help" {
+			return true
+		}
+	}
+	return false
 }
 
 func isFlag(a string) bool {

@@ -39,6 +39,7 @@ func TestBadInvocations(t *testing.T) {
 		{"tariff|remove|Flat", `unknown command "tariff remove"`},
 		{"billing|delete", `unknown command "billing delete"`},
 		{"help|nosuch", `unknown command "help"`},
+		{"site|help|add", `unknown command "site help"`},
 		// Positional arguments a command does not take.
 		{"migrate|now", `migrate takes no arguments, got "now"`},
 		{"rollback|all", "rollback takes no arguments"},

@@ -151,6 +151,13 @@ func groupAction(c *cli.Context, path string, subs []*cli.Command) error {
 	}
 	name := c.Args().First()
 	full := strings.TrimSpace("solarview " + path)
+	if name == "help" && c.NArg() == 1 {
+		// `solarview help`, `solarview site help`: what was meant is clear.
+		if path == "" {
+			return cli.ShowAppHelp(c)
+		}
+		return cli.ShowSubcommandHelp(c)
+	}
 	msg := fmt.Sprintf("unknown command %s", names.Quote(strings.TrimSpace(path+" "+name)))
 	if s := viewmig.Suggest(name, known); s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", strings.TrimSpace(path+" "+s))

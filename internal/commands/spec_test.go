@@ -48,3 +48,29 @@ func TestCheckNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpAndGroups runs only command lines that touch no database: there
+// is no --database-url here, so anything else would start the real
+// embedded server.
+func TestHelpAndGroups(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"help"}, 0, "USAGE", ""},
+		{[]string{"site", "help"}, 0, "add   add a site", ""},
+		{[]string{"site"}, 2, "add   add a site", "solarview: site needs a subcommand: add, list (see solarview site --help)\n"},
+		{[]string{"frobnicate"}, 2, "", "solarview: unknown command \"frobnicate\" (solarview has: db, migrate, rollback, showmigrations, makemigrations, check, sqlview, refresh, import, site, tariff, billing, battery, sensors, demo)\n"},
+		{[]string{"site", "add", "home", "--help"}, 0, "--nmi", ""},
+	} {
+		var stdout, stderr strings.Builder
+		code := Main(t.Context(), append([]string{"solarview"}, tt.args...), &stdout, &stderr)
+		if code != tt.code || !strings.Contains(stdout.String(), tt.stdout) || stderr.String() != tt.stderr {
+			t.Errorf("solarview %s: exit %d, stdout %.200q, stderr %q; want exit %d, stdout with %q, stderr %q",
+				strings.Join(tt.args, " "), code, stdout.String(), stderr.String(), tt.code, tt.stdout, tt.stderr)
+		}
+	}
+}
