@@ -145,6 +145,15 @@ func TestDBCommands(t *testing.T) {
 	if r := ok("", "site", "list"); strings.Contains(r.stdout, "elsewhere") {
 		t.Errorf("--db other_db wrote into the main database:\n%s", r.stdout)
 	}
+	// demo, --reset above all, never touches a database holding data.
+	for _, args := range [][]string{{"--db", "other_db", "demo", "--reset"}, {"--db", "solarview", "demo"}} {
+		if r := embedded(t, dataDir, "", args...); r.code != 1 || !strings.Contains(r.stderr, "that solarview demo did not create") {
+			t.Errorf("solarview %s: exit %d, stderr %q", strings.Join(args, " "), r.code, r.stderr)
+		}
+	}
+	if r := ok("", "--db", "other_db", "site", "list"); !strings.Contains(r.stdout, "elsewhere") {
+		t.Errorf("demo --reset emptied other_db:\n%s", r.stdout)
+	}
 
 	if r := ok("", "db", "status"); !strings.Contains(r.stdout, "running (pid ") {
 		t.Errorf("status while running:\n%s", r.stdout)

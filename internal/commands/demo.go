@@ -50,14 +50,18 @@ func runDemo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	// Before anything is written or emptied: the database must be demo's.
+	if err := claimDemoDatabase(ctx, db, name, env.DatabaseURL == "" && name == DemoDatabase); err != nil {
+		return err
+	}
 	if c.Bool("reset") {
 		if _, err := db.ExecContext(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"); err != nil {
 			return fmt.Errorf("resetting the demo database: %w", err)
 		}
 		fmt.Fprintln(env.Stdout, "Emptied the demo database.")
-	}
-	if err := claimDemoDatabase(ctx, db, name); err != nil {
-		return err
+		if err := claimDemoDatabase(ctx, db, name, true); err != nil {
+			return err
+		}
 	}
 	applied, err := migrator.Up(ctx, db, env.Stdout)
 	if err != nil {

@@ -43,9 +43,11 @@ func openDemoDatabase(c *cli.Context, env *Env) (*bun.DB, string, error) {
 
 // claimDemoDatabase makes sure demo may write into db: it is marked as
 // filled by an earlier demo, or it is empty (no table, view or sequence),
-// in which case it is marked now, before anything else is written. Any other
-// database is refused with nothing written.
-func claimDemoDatabase(ctx context.Context, db *bun.DB, name string) error {
+// or it is demo's by name (ownedByName: the embedded solarview_demo, which
+// demo versions before the mark filled too); it is marked now if it was not,
+// before anything else is written. Any other database is refused with
+// nothing written.
+func claimDemoDatabase(ctx context.Context, db *bun.DB, name string, ownedByName bool) error {
 	var marked bool
 	if err := db.QueryRowContext(ctx, "SELECT to_regclass(?) IS NOT NULL", "public."+demoMarker).Scan(&marked); err != nil {
 		return fmt.Errorf("looking for an earlier demo in %q: %w", name, err)
@@ -57,7 +59,7 @@ func claimDemoDatabase(ctx context.Context, db *bun.DB, name string) error {
 	if err != nil {
 		return err
 	}
-	if n > 0 {
+	if n > 0 && !ownedByName {
 		return fmt.Errorf("database %q holds %d tables, views or sequences that solarview demo did not create; "+
 			"demo writes only into an empty database or one an earlier demo filled "+
 			"(leave out --database-url and --db to use the embedded %s)", name, n, DemoDatabase)
