@@ -63,24 +63,17 @@ func IsUnsafe(r rune) bool {
 	return false
 }
 
-// Quote is strconv.Quote for names in messages: Go escapes the control
-// characters, and IsUnsafe's others too since %q leaves printable
-// formatting characters alone.
+// Quote quotes s for a message like %q does, but in ASCII (%+q) when s holds
+// a character IsUnsafe reports or invalid UTF-8: %q prints printable
+// formatting characters such as U+202E raw, which would still reorder the
+// message on screen.
 func Quote(s string) string {
-	q := fmt.Sprintf("%+q", s) // ASCII-only: escapes every non-ASCII rune
-	if !needsASCII(s) {
-		q = fmt.Sprintf("%q", s)
-	}
-	return q
-}
-
-func needsASCII(s string) bool {
 	for _, r := range s {
 		if IsUnsafe(r) || r == utf8.RuneError {
-			return true
+			return fmt.Sprintf("%+q", s)
 		}
 	}
-	return false
+	return fmt.Sprintf("%q", s)
 }
 
 // NMI normalises and checks a National Metering Identifier as AEMO's NMI
