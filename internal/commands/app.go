@@ -3,8 +3,13 @@
 // in [App]; the commands share an [Env] that knows how to reach the database.
 //
 // Exit codes are part of solarview's contract: 0 success, 1 a user error or
-// (for check and makemigrations --check) drift, 2 an error that stops check.
-// User errors print one line on stderr, never a stack trace.
+// (for check and makemigrations --check) drift, 2 an error that stops check
+// or a command line that cannot be parsed (unknown command or flag, a group
+// command without its subcommand), 130 after Ctrl-C. User errors print one
+// line on stderr, never a stack trace.
+//
+// What each command accepts on its command line is declared once, in
+// commandSpecs (spec.go), and checked before the command runs.
 package commands
 
 import (
