@@ -4,9 +4,13 @@
 //
 // Exit codes are part of solarview's contract: 0 success, 1 a user error or
 // (for check and makemigrations --check) drift, 2 an error that stops check,
-// or a database that migrate and rollback refuse because it has applied
-// migrations their history lacks.
-// User errors print one line on stderr, never a stack trace.
+// a command line that cannot be parsed (unknown command or flag, a group
+// command without its subcommand), or a database that migrate and rollback
+// refuse because it has applied migrations their history lacks; 130 after
+// Ctrl-C. User errors print one line on stderr, never a stack trace.
+//
+// What each command accepts on its command line is declared once, in
+// commandSpecs (spec.go), and checked before the command runs.
 package commands
 
 import (
@@ -14,15 +18,22 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/solarview/solarview/internal/names"
 )
 
 // App builds the solarview command-line application writing to stdout and
 // stderr.
+//
+// Everything the commands print on stdout goes through a names.SafeWriter,
+// so a name or file content holding terminal escape sequences is shown
+// escaped rather than acted on.
 func App(stdout, stderr io.Writer) *cli.App {
-	env := &Env{Stdout: stdout, Stderr: stderr}
-	return &cli.App{
+	env := &Env{Stdout: names.NewSafeWriter(stdout), RawStdout: stdout, Stderr: stderr}
+	app := &cli.App{
 		Name:  "solarview",
 		Usage: "views as code and battery what-if reports for home solar data in PostgreSQL",
 		Flags: []cli.Flag{
@@ -30,6 +41,11 @@ func App(stdout, stderr io.Writer) *cli.App {
 				Name:    "database-url",
 				Usage:   "PostgreSQL connection URL (default: the embedded server, started on first use)",
 				EnvVars: []string{"DATABASE_URL"},
+			},
+			&cli.StringFlag{
+				Name:    "db",
+				Usage:   "`NAME` of the database on the embedded server (default: " + MainDatabase + "; --database-url wins)",
+				EnvVars: []string{"SOLARVIEW_DB"},
 			},
 		},
 		Commands: []*cli.Command{
@@ -54,6 +70,15 @@ func App(stdout, stderr io.Writer) *cli.App {
 		Metadata:  map[string]any{envKey: env},
 		Before: func(c *cli.Context) error {
 			env.DatabaseURL = c.String("database-url")
+			env.DBName = c.String("db")
+			if env.DBName != "" {
+				if err := names.Check("database", env.DBName); err != nil {
+					return fmt.Errorf("--db: %w", err)
+				}
+				if env.DatabaseURL != "" {
+					fmt.Fprintln(stderr, "note: --database-url / DATABASE_URL is set and wins over --db / SOLARVIEW_DB")
+				}
+			}
 			return nil
 		},
 		After: func(c *cli.Context) error {
@@ -65,22 +90,57 @@ func App(stdout, stderr io.Writer) *cli.App {
 		EnableBashCompletion: true,
 		HideHelpCommand:      true,
 	}
+	guardCommands(app)
+	return app
 }
 
 // Main runs solarview with args (os.Args) and returns the process exit code.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+//
+// A panic (a bug) is reported as one line too, with exit code 70 (EX_SOFTWARE):
+// a stack trace helps nobody who ran a command, and the message is enough to
+// report it.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "solarview: internal error: %s (please report it)\n", names.Escape(strings.ReplaceAll(fmt.Sprint(p), "\n", " ")))
+			code = 70
+		}
+	}()
 	app := App(stdout, stderr)
-	err := app.RunContext(ctx, flagsFirst(app, args))
+	if len(args) > 0 {
+		app.Metadata[envKey].(*Env).argv0 = args[0]
+	}
+	args, err := flagsFirst(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	if err == nil {
 		return 0
 	}
-	code := 1
+	if ctx.Err() != nil {
+		// Ctrl-C or SIGTERM: whatever the command was doing failed because
+		// of it, and its own message ("context canceled" wrapped in a guess)
+		// would mislead. A command that says what the interruption left
+		// behind (import: which files were kept) returns exit code 130
+		// with that message.
+		msg := "interrupted"
+		var said exitError
+		if errors.As(err, &said) && said.code == 130 {
+			msg = said.msg
+		}
+		fmt.Fprintf(stderr, "solarview: %s\n", names.Escape(msg))
+		return 130
+	}
+	code = 1
 	var coder cli.ExitCoder
 	if errors.As(err, &coder) {
 		code = coder.ExitCode()
 	}
 	if msg := err.Error(); msg != "" {
-		fmt.Fprintf(stderr, "solarview: %s\n", msg)
+		// One line, and nothing a terminal would act on, whatever text the
+		// error quotes.
+		msg = strings.ReplaceAll(strings.TrimRight(msg, "\n"), "\n", " ")
+		fmt.Fprintf(stderr, "solarview: %s\n", names.Escape(msg))
 	}
 	return code
 }

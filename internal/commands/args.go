@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -15,9 +16,13 @@ import (
 // (`import FILE... --format nem12`), so Main moves them forward before
 // parsing. A "--" ends flag handling as usual, and a command with
 // SkipFlagParsing keeps its arguments as given.
-func flagsFirst(app *cli.App, args []string) []string {
+//
+// A flag that needs a value but ends the command line is an error here:
+// left alone, `site add home --tz` would take "home" as the zone and then
+// complain that the site has no name.
+func flagsFirst(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
-		return args
+		return args, nil
 	}
 	out := []string{args[0]}
 	rest := args[1:]
@@ -36,7 +41,10 @@ func flagsFirst(app *cli.App, args []string) []string {
 			}
 			if isFlag(a) {
 				flagArgs = append(flagArgs, a)
-				if takesValue(flags, a) && i+1 < len(rest) {
+				if takesValue(flags, a) {
+					if i+1 >= len(rest) {
+						return nil, exitCode(2, fmt.Sprintf("flag %s needs a value", a))
+					}
 					i++
 					flagArgs = append(flagArgs, rest[i])
 				}
@@ -50,17 +58,31 @@ func flagsFirst(app *cli.App, args []string) []string {
 				rest = rest[i+1:]
 				if sub.SkipFlagParsing {
 					// The command reads its arguments raw (db psql).
-					return append(out, rest...)
+					return append(out, rest...), nil
 				}
 				goto next
 			}
 			positional = append(positional, a)
 		}
 		out = append(out, flagArgs...)
-		return append(out, positional...)
+		if wantsHelp(flagArgs) {
+			// `site add home --help` is a request for help, which urfave/cli
+			// would read as help on a subcommand named "home".
+			return out, nil
+		}
+		return append(out, positional...), nil
 	next:
 	}
-	return out
+	return out, nil
+}
+
+func wantsHelp(flags []string) bool {
+	for _, f := range flags {
+		if f == "--help" || f == "-h" || f == "-help" {
+			return true
+		}
+	}
+	return false
 }
 
 func isFlag(a string) bool {

@@ -20,9 +20,17 @@ func TestFlagsFirst(t *testing.T) {
 		{"solarview", "solarview"},
 	}
 	for _, tt := range tests {
-		got := strings.Join(flagsFirst(app, strings.Fields(tt.in)), " ")
-		if got != tt.want {
-			t.Errorf("flagsFirst(%q) = %q, want %q", tt.in, got, tt.want)
+		args, err := flagsFirst(app, strings.Fields(tt.in))
+		if got := strings.Join(args, " "); err != nil || got != tt.want {
+			t.Errorf("flagsFirst(%q) = %q, %v; want %q", tt.in, args, err, tt.want)
 		}
+	}
+}
+
+func TestFlagsFirstRefusesAFlagWithoutItsValue(t *testing.T) {
+	t.Parallel()
+	app := App(io.Discard, io.Discard)
+	if args, err := flagsFirst(app, strings.Fields("solarview site add x --tz")); err == nil || err.Error() != "flag --tz needs a value" {
+		t.Errorf("flagsFirst = %q, %v; want an error about --tz", args, err)
 	}
 }

@@ -45,11 +45,25 @@ func billingCommand() *cli.Command {
 	}
 }
 
+// minDate and maxDate bound every date given on the command line. Go reads
+// and writes four-digit years only, so a last day of 9999-12-31 became an
+// exclusive end of 10000-01-01 that PostgreSQL stored and Go could not read
+// back; time zones before 1900 are local mean times nobody bills in. Both
+// ends are far from any solar meter's data and safe for every conversion.
+var (
+	minDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxDate = time.Date(2999, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
 func parseDateFlag(c *cli.Context, name string) (time.Time, error) {
 	v := strings.TrimSpace(c.String(name))
 	d, err := time.Parse(time.DateOnly, v)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--%s %q is not a date: use YYYY-MM-DD", name, v)
+	}
+	if d.Before(minDate) || d.After(maxDate) {
+		return time.Time{}, fmt.Errorf("--%s %s is out of range: dates run from %s to %s", name, v,
+			minDate.Format(time.DateOnly), maxDate.Format(time.DateOnly))
 	}
 	return d, nil
 }

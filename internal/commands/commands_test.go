@@ -5,8 +5,10 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/solarview/solarview/internal/dbtest"
@@ -17,8 +19,11 @@ import (
 // processes without building the command first.
 func TestMain(m *testing.M) {
 	if os.Getenv("SOLARVIEW_TEST_MAIN") == "1" {
-		// Run, as cmd/solarview does: Ctrl-C (SIGINT) cancels the command.
-		os.Exit(Run())
+		// As Run does: Ctrl-C and SIGTERM cancel the context.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		code := Main(ctx, append([]string{"solarview"}, os.Args[1:]...), os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	dbtest.Main(m)
 }

@@ -20,7 +20,8 @@ func dbCommand() *cli.Command {
 		Usage: "manage the embedded PostgreSQL server",
 		Description: "Without --database-url / DATABASE_URL, solarview keeps its data in a private PostgreSQL\n" +
 			"cluster in $SOLARVIEW_DATA_DIR (default $XDG_DATA_HOME/solarview/postgres), listening only on a\n" +
-			"Unix socket. Any command starts it on first use; it keeps running between commands.",
+			"Unix socket. Any command starts it on first use; it keeps running between commands.\n" +
+			"As root the server runs as the postgres user, by default in /var/lib/solarview/postgres.",
 		Subcommands: []*cli.Command{
 			{
 				Name:   "start",
@@ -39,13 +40,13 @@ func dbCommand() *cli.Command {
 			},
 			{
 				Name:      "url",
-				Usage:     "print the connection URL of database DB (default: " + MainDatabase + "), starting the server and creating DB if needed",
+				Usage:     "print the connection URL of database DB (default: --db, else " + MainDatabase + "), starting the server (and creating " + MainDatabase + " if needed)",
 				ArgsUsage: "[DB]",
 				Action:    dbURL,
 			},
 			{
 				Name:      "psql",
-				Usage:     "open psql on database DB (default: " + MainDatabase + "); further arguments go to psql",
+				Usage:     "open psql on database DB (default: --db, else " + MainDatabase + "); further arguments go to psql",
 				ArgsUsage: "[DB] [PSQL-ARGS...]",
 				// Everything after DB belongs to psql, flags included.
 				SkipFlagParsing: true,
@@ -137,26 +138,25 @@ func initialised(dataDir string) bool {
 	return err == nil
 }
 
-// dbURL prints a DSN that works right away: it starts the server and creates
-// the database if needed, since a URL for a database that does not exist yet
-// would only make psql (or the user's tool) fail. Progress goes to stderr,
-// so `psql "$(solarview db url)"` gets the URL alone.
+// dbURL prints a DSN that works right away: it starts the server, and
+// creates the main database if needed, since a URL for a database that does
+// not exist yet would only make psql (or the user's tool) fail. Any other
+// database must exist: a typo creates nothing. Progress goes to stderr, so
+// `psql "$(solarview db url)"` gets the URL alone.
 func dbURL(c *cli.Context) error {
 	env := envOf(c)
 	dsn, err := dbTarget(c, env, c.Args().First(), "url")
 	if err != nil {
 		return err
 	}
-	if c.NArg() > 1 {
-		return errors.New("db url takes at most one database name")
-	}
 	fmt.Fprintln(env.Stdout, dsn)
 	return nil
 }
 
-// dbTarget returns the DSN of database name ("" for the main one) on the
-// embedded server, started and with the database created; with
-// --database-url it returns that URL, and refuses a name.
+// dbTarget returns the DSN of database name ("" for --db's, by default the
+// main one) on the embedded server, started; only the main database is
+// created if missing. With --database-url it returns that URL, and refuses
+// a name.
 func dbTarget(c *cli.Context, env *Env, name, sub string) (string, error) {
 	if env.DatabaseURL != "" {
 		if name != "" {
@@ -166,24 +166,16 @@ func dbTarget(c *cli.Context, env *Env, name, sub string) (string, error) {
 		return env.DatabaseURL, nil
 	}
 	if name == "" {
-		name = MainDatabase
+		name = env.dbName()
 	}
-	cluster, err := env.Cluster()
-	if err != nil {
-		return "", err
-	}
-	if err := cluster.Start(c.Context); err != nil {
-		return "", err
-	}
-	if err := cluster.EnsureDatabase(c.Context, name); err != nil {
-		return "", err
-	}
-	return cluster.DSN(name), nil
+	return env.embeddedDSN(c.Context, name, name == MainDatabase)
 }
 
 // dbPsql runs psql with the terminal attached. It is not tied to the
 // command's context: Ctrl-C belongs to psql (which cancels the running
-// query), not to solarview.
+// query), not to solarview. The password, if the URL has one, reaches psql
+// through PGPASSWORD (see splitPassword), never its command line, which
+// every local user can read in ps.
 func dbPsql(c *cli.Context) error {
 	env := envOf(c)
 	args := c.Args().Slice()
@@ -199,8 +191,14 @@ func dbPsql(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(psql, append([]string{dsn}, args...)...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, env.Stdout, env.Stderr
+	conninfo, password, err := splitPassword(dsn)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(psql, append([]string{conninfo}, args...)...)
+	cmd.Env = psqlEnv(password)
+	// psql gets the real stdout: it must see a terminal to page and edit.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, env.RawStdout, env.Stderr
 	err = cmd.Run()
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {

@@ -46,8 +46,12 @@ func runDemo(c *cli.Context) error {
 	if c.Bool("reset") && env.DatabaseURL != "" {
 		return errors.New("demo --reset only empties the embedded demo database; it refuses to wipe --database-url")
 	}
-	db, err := env.OpenDatabase(ctx, DemoDatabase)
+	db, name, err := openDemoDatabase(c, env)
 	if err != nil {
+		return err
+	}
+	// Before anything is written or emptied: the database must be demo's.
+	if err := claimDemoDatabase(ctx, db, name, env.DatabaseURL == "" && name == DemoDatabase); err != nil {
 		return err
 	}
 	if c.Bool("reset") {
@@ -55,20 +59,23 @@ func runDemo(c *cli.Context) error {
 			return fmt.Errorf("resetting the demo database: %w", err)
 		}
 		fmt.Fprintln(env.Stdout, "Emptied the demo database.")
+		if err := claimDemoDatabase(ctx, db, name, true); err != nil {
+			return err
+		}
 	}
 	applied, err := migrator.Up(ctx, db, env.Stdout)
 	if err != nil {
 		return fmt.Errorf("migrating the demo database: %w", err)
 	}
 	if len(applied) > 0 {
-		fmt.Fprintf(env.Stdout, "Migrated the demo database %q (%d migrations).\n", DemoDatabase, len(applied))
+		fmt.Fprintf(env.Stdout, "Migrated the demo database %q (%d migrations).\n", name, len(applied))
 	}
 	loaded, err := demo.Load(ctx, db, demo.Adelaide, env.Stdout)
 	if err != nil {
 		return err
 	}
 	if !loaded {
-		fmt.Fprintf(env.Stdout, "The demo data is already loaded in %q (demo --reset starts again).\n", DemoDatabase)
+		fmt.Fprintf(env.Stdout, "The demo data is already loaded in %q (demo --reset starts again).\n", name)
 	}
 
 	price, err := report.ParsePrice(demoPrice)
@@ -86,8 +93,6 @@ func runDemo(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "\nTry a sweep of sizes on the same data:\n"+
-		"  DATABASE_URL=\"$(solarview db url %s)\" solarview battery --sweep 5kWh,10kWh,13.5kWh,20kWh --price 1500+700/kWh --chart sweep.svg\n",
-		DemoDatabase)
+	printNextSteps(env, name)
 	return nil
 }

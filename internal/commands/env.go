@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/solarview/solarview/internal/database"
+	"github.com/solarview/solarview/internal/names"
 	"github.com/solarview/solarview/internal/pgserver"
 )
 
@@ -25,8 +26,22 @@ type Env struct {
 	// DatabaseURL is --database-url or DATABASE_URL; empty selects the
 	// embedded server.
 	DatabaseURL string
-	Stdout      io.Writer
-	Stderr      io.Writer
+	// DBName is --db or SOLARVIEW_DB: the embedded server's database the
+	// commands use (default [MainDatabase]). --database-url wins over it.
+	DBName string
+	// Stdout escapes terminal control characters (see names.SafeWriter);
+	// RawStdout is the writer underneath, for child processes such as psql
+	// that must see the terminal itself.
+	Stdout    io.Writer
+	RawStdout io.Writer
+	Stderr    io.Writer
+
+	// needSchema is set for commands that use solarview's tables (see
+	// argSpec.schema): DB then refuses a database with pending migrations.
+	needSchema bool
+	// argv0 is how solarview was invoked (Main's args[0]), for commands
+	// that print commands to run next.
+	argv0 string
 
 	cluster *pgserver.Cluster
 	open    []*bun.DB
@@ -38,43 +53,84 @@ func envOf(c *cli.Context) *Env {
 }
 
 // DB returns the connection to solarview's database: --database-url when
-// given, else the embedded server's main database (started, and created, on
-// first use).
+// given, else the embedded server's database --db (default [MainDatabase],
+// started, and created, on first use). For commands that use solarview's
+// tables it first checks that no migration is pending (see [Env.checkSchema]).
 func (e *Env) DB(ctx context.Context) (*bun.DB, error) {
 	if e.main != nil {
 		return e.main, nil
 	}
-	db, err := e.OpenDatabase(ctx, MainDatabase)
+	db, err := e.OpenDatabase(ctx, e.dbName())
 	if err != nil {
 		return nil, err
+	}
+	if e.needSchema {
+		if err := e.checkSchema(ctx, db); err != nil {
+			return nil, err
+		}
 	}
 	e.main = db
 	return db, nil
 }
 
-// OpenDatabase connects to the embedded server's database name, creating
-// it if needed. With --database-url set, that URL is used whatever name is.
+// dbName is the embedded database the commands use.
+func (e *Env) dbName() string {
+	if e.DBName != "" {
+		return e.DBName
+	}
+	return MainDatabase
+}
+
+// OpenDatabase connects to the embedded server's database name. Only
+// [MainDatabase] is created when missing: any other name must exist, so a
+// typo in --db or `db psql NAME` never leaves a new database behind. With
+// --database-url set, that URL is used whatever name is.
 func (e *Env) OpenDatabase(ctx context.Context, name string) (*bun.DB, error) {
+	return e.openDatabase(ctx, name, name == MainDatabase)
+}
+
+func (e *Env) openDatabase(ctx context.Context, name string, create bool) (*bun.DB, error) {
 	dsn := e.DatabaseURL
 	if dsn == "" {
-		cluster, err := e.Cluster()
-		if err != nil {
+		var err error
+		if dsn, err = e.embeddedDSN(ctx, name, create); err != nil {
 			return nil, err
 		}
-		if err := cluster.Start(ctx); err != nil {
-			return nil, err
-		}
-		if err := cluster.EnsureDatabase(ctx, name); err != nil {
-			return nil, err
-		}
-		dsn = cluster.DSN(name)
 	}
+	return e.openDSN(ctx, dsn)
+}
+
+// openDSN connects to dsn; Close closes the connection.
+func (e *Env) openDSN(ctx context.Context, dsn string) (*bun.DB, error) {
 	db, err := database.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
 	e.open = append(e.open, db)
 	return db, nil
+}
+
+// embeddedDSN starts the embedded server and returns the DSN of its database
+// name, creating the database if create is set and refusing a missing one
+// otherwise.
+func (e *Env) embeddedDSN(ctx context.Context, name string, create bool) (string, error) {
+	cluster, err := e.Cluster()
+	if err != nil {
+		return "", err
+	}
+	if err := cluster.Start(ctx); err != nil {
+		return "", err
+	}
+	if create {
+		if err := cluster.EnsureDatabase(ctx, name); err != nil {
+			return "", err
+		}
+		return cluster.DSN(name), nil
+	}
+	if err := databaseExists(ctx, cluster, name); err != nil {
+		return "", err
+	}
+	return cluster.DSN(name), nil
 }
 
 // Cluster returns the embedded server (not started).
@@ -99,5 +155,10 @@ func (e *Env) Close() error {
 		}
 	}
 	e.open, e.main = nil, nil
+	if sw, ok := e.Stdout.(*names.SafeWriter); ok {
+		if err := sw.Flush(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }

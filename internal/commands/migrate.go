@@ -23,14 +23,6 @@ func migrationError(cmd string, err error) error {
 	return fmt.Errorf("%s: %w", cmd, err)
 }
 
-// noArgs refuses positional arguments a command does not take.
-func noArgs(c *cli.Context) error {
-	if c.NArg() != 0 {
-		return fmt.Errorf("%s takes no arguments, got %q", c.Command.Name, strings.Join(c.Args().Slice(), " "))
-	}
-	return nil
-}
-
 func migrateCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "migrate",
@@ -42,9 +34,6 @@ func migrateCommand() *cli.Command {
 			"have changed since.",
 		Flags: []cli.Flag{dirFlag()},
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
 			env := envOf(c)
 			src, err := historyOf(c)
 			if err != nil {
@@ -83,9 +72,6 @@ func rollbackCommand() *cli.Command {
 			&cli.BoolFlag{Name: "force", Usage: "roll back even if tables holding rows are dropped or emptied"},
 		},
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return fmt.Errorf("%w (to undo the migrations after one, use --to NAME)", err)
-			}
 			if c.IsSet("to") && strings.TrimSpace(c.String("to")) == "" {
 				return errors.New("rollback: --to needs a migration name (see solarview showmigrations)")
 			}
@@ -123,9 +109,6 @@ func showMigrationsCommand() *cli.Command {
 		Usage: "list migrations, applied or pending, and where they come from",
 		Flags: []cli.Flag{dirFlag()},
 		Action: func(c *cli.Context) error {
-			if err := noArgs(c); err != nil {
-				return err
-			}
 			env := envOf(c)
 			src, err := historyOf(c)
 			if err != nil {

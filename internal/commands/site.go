@@ -9,6 +9,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/urfave/cli/v2"
 
+	"github.com/solarview/solarview/internal/names"
 	"github.com/solarview/solarview/internal/sites"
 	"github.com/solarview/solarview/models"
 )
@@ -52,7 +53,11 @@ func siteAdd(c *cli.Context) error {
 	if _, err := time.LoadLocation(site.TimeZone); err != nil || site.TimeZone == "" || site.TimeZone == "Local" {
 		return fmt.Errorf("unknown time zone %q: use an IANA name such as Australia/Adelaide", site.TimeZone)
 	}
-	if nmi := strings.TrimSpace(c.String("nmi")); nmi != "" {
+	if c.IsSet("nmi") {
+		nmi, err := names.NMI(c.String("nmi"))
+		if err != nil {
+			return err
+		}
 		site.NMI = &nmi
 	}
 	env := envOf(c)

@@ -17,7 +17,6 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/urfave/cli/v2"
 
-	"github.com/solarview/solarview/internal/database"
 	"github.com/solarview/solarview/internal/migrator"
 	"github.com/solarview/solarview/internal/names"
 	"github.com/solarview/solarview/internal/viewmig"
@@ -195,49 +194,6 @@ func writeNew(path, text string) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return f.Close()
-}
-
-// openScratch creates an empty database for planning on the server
-// solarview uses (--database-url's, or the embedded one), and returns a
-// function that drops it.
-func openScratch(ctx context.Context, env *Env) (*bun.DB, func(), error) {
-	adminDSN := env.DatabaseURL
-	dsnFor := func(name string) (string, error) { return withDatabase(env.DatabaseURL, name) }
-	if adminDSN == "" {
-		cluster, err := env.Cluster()
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := cluster.Start(ctx); err != nil {
-			return nil, nil, err
-		}
-		adminDSN = cluster.DSN("postgres")
-		dsnFor = func(name string) (string, error) { return cluster.DSN(name), nil }
-	}
-	admin, err := database.Open(ctx, adminDSN)
-	if err != nil {
-		return nil, nil, err
-	}
-	name := fmt.Sprintf("solarview_plan_%d_%d", os.Getpid(), time.Now().UnixNano()%1_000_000)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE ? ENCODING 'UTF8' TEMPLATE template0", bun.Ident(name)); err != nil {
-		admin.Close()
-		return nil, nil, fmt.Errorf("creating scratch database (the user needs CREATEDB): %w", err)
-	}
-	drop := func() {
-		_, _ = admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS ? WITH (FORCE)", bun.Ident(name))
-		admin.Close()
-	}
-	dsn, err := dsnFor(name)
-	if err != nil {
-		drop()
-		return nil, nil, err
-	}
-	db, err := database.Open(ctx, dsn)
-	if err != nil {
-		drop()
-		return nil, nil, err
-	}
-	return db, func() { db.Close(); drop() }, nil
 }
 
 // withDatabase returns dsn (a URL or key=value string) pointing at database

@@ -240,6 +240,12 @@ func newServer(ctx context.Context) (*server, error) {
 			return nil, err
 		}
 		s.cluster, s.tmpDir = c, dir
+		// As root the server runs as postgres, who must enter the 0700
+		// directory MkdirTemp made; the cluster never opens it by itself.
+		if err := c.GiveToServerUser(dir); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
 		if err := c.Start(ctx); err != nil {
 			_ = c.Stop(ctx)
 			os.RemoveAll(dir)

@@ -198,6 +198,11 @@ func keep(arg string) int {
 		Ephemeral: true,
 	})
 	if err == nil {
+		// As root the server runs as postgres, who must enter the run
+		// directory that the first test binary made 0700.
+		err = c.GiveToServerUser(dir)
+	}
+	if err == nil {
 		err = c.Start(ctx)
 	}
 	if err != nil {

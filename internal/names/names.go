@@ -1,118 +1,127 @@
-// Package names answers a name that matches nothing — a site, tariff or
-// view typed by hand — in one style everywhere: what was not found, the
-// closest existing name when it looks like a typo, else a few of the names
-// that do exist, and what to do when there are none.
+// Package names checks the names people give solarview's records (sites,
+// tariffs, retailers) and the National Metering Identifiers of sites, makes
+// text safe to print on a terminal, and answers a name that matches nothing
+// with the closest existing one ([NotFoundError], [Suggest]).
+//
+// A name ends up in table output, error messages and file names of reports,
+// so a name holding an escape sequence could repaint or retitle the user's
+// terminal, and one of 100,000 characters would wreck every table. The same
+// rules are CHECK constraints on the tables (migration
+// 20261127130000_name_checks), so nothing that bypasses the CLI stores what
+// it would refuse; [Check] exists to say why in words before the database does.
 package names
 
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// NotFoundError says that no Kind named Name exists. Its message suggests
-// the closest of Known (see [Suggest]) or lists some of them.
-type NotFoundError struct {
-	// Kind is what was looked for, singular: "site", "tariff", "view".
-	Kind string
-	// Name is the name given.
-	Name string
-	// Known lists the names that do exist.
-	Known []string
-	// Hint says how to make one, for when none exists yet, e.g. "add one
-	// with `solarview site add NAME`".
-	Hint string
+// MaxLength is the longest name accepted, in characters. Retail plan names
+// in the Consumer Data Right run to about 80; 200 leaves room and still
+// fits a table.
+const MaxLength = 200
+
+// Check refuses a name that is empty (after trimming spaces), longer than
+// [MaxLength] characters, not UTF-8, or holding a character a terminal
+// would act on rather than print (see [IsUnsafe]). kind ("site", "tariff",
+// "retailer") goes into the message.
+func Check(kind, name string) error {
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("%s name %s is not valid UTF-8", kind, Quote(name))
+	}
+	if strings.TrimSpace(name) == "" {
+		return fmt.Errorf("%s name must not be empty", kind)
+	}
+	if n := utf8.RuneCountInString(name); n > MaxLength {
+		return fmt.Errorf("%s name is %d characters long; the limit is %d", kind, n, MaxLength)
+	}
+	for _, r := range name {
+		if IsUnsafe(r) {
+			return fmt.Errorf("%s name %s holds the control character %U; names may hold only printable characters", kind, Quote(name), r)
+		}
+	}
+	return nil
 }
 
-// maxListed caps the names an error lists when it has no suggestion.
-const maxListed = 8
-
-func (e *NotFoundError) Error() string {
-	msg := fmt.Sprintf("no %s named %q", e.Kind, e.Name)
-	if len(e.Known) == 0 {
-		msg += fmt.Sprintf(": there are no %ss yet", e.Kind)
-		if e.Hint != "" {
-			msg += " (" + e.Hint + ")"
-		}
-		return msg
+// IsUnsafe reports whether r is a character solarview never stores in a
+// name and never prints raw: C0 and C1 control characters (ESC starts
+// terminal escape sequences, U+009B is a one-byte CSI), DEL, the line and
+// paragraph separators, and the bidirectional overrides and isolates, which
+// make a name display as something else.
+//
+// The migration's CHECK constraints list the same ranges.
+func IsUnsafe(r rune) bool {
+	switch {
+	case unicode.IsControl(r): // U+0000–U+001F, U+007F–U+009F
+		return true
+	case r == '\u2028', r == '\u2029':
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
 	}
-	if s := Suggest(e.Name, e.Known); s != "" {
-		return msg + fmt.Sprintf("; did you mean %q?", s)
-	}
-	return msg + fmt.Sprintf(" (%ss: %s)", e.Kind, List(e.Known))
+	return false
 }
 
-// List quotes up to eight names for a message, saying how many more there
-// are.
-func List(names []string) string {
-	q := make([]string, 0, maxListed+1)
-	for i, n := range names {
-		if i == maxListed {
-			q = append(q, fmt.Sprintf("and %d more", len(names)-maxListed))
-			break
+// Quote quotes s for a message like %q does, but in ASCII (%+q) when s holds
+// a character IsUnsafe reports or invalid UTF-8: %q prints printable
+// formatting characters such as U+202E raw, which would still reorder the
+// message on screen.
+func Quote(s string) string {
+	for _, r := range s {
+		if IsUnsafe(r) || r == utf8.RuneError {
+			return fmt.Sprintf("%+q", s)
 		}
-		q = append(q, fmt.Sprintf("%q", n))
 	}
-	return strings.Join(q, ", ")
+	return fmt.Sprintf("%q", s)
 }
 
-// Suggest returns the candidate a mistyped name most likely meant: one equal
-// to it but for letter case, else the one fewest edits away if few enough
-// for a typo: a third of the name's length, at least two. An edit is a
-// character added, removed or changed, or two neighbours swapped; case is
-// ignored, and so is the difference between the separators '-', '_' and ' '
-// (names reach the shell as demo-tou as often as "Demo TOU"). Ties go to the
-// alphabetically first. It returns "" when nothing is that close.
-func Suggest(name string, candidates []string) string {
-	best, bestDist := "", -1
-	key := fold(name)
-	for _, c := range candidates {
-		if strings.EqualFold(c, name) {
-			return c
+// NMI normalises and checks a National Metering Identifier as AEMO's NMI
+// procedure defines it: exactly 10 characters, digits and upper-case letters
+// except O and I (left out so they are never confused with 0 and 1). Lower
+// case is accepted and upper-cased. An 11th character is taken as the
+// checksum printed on bills: it is checked and dropped.
+func NMI(s string) (string, error) {
+	nmi := strings.ToUpper(strings.TrimSpace(s))
+	if len(nmi) == 11 && isNMIChars(nmi[:10]) {
+		want := nmiChecksum(nmi[:10])
+		if nmi[10] != want {
+			return "", fmt.Errorf("NMI %s: its 11th character is a checksum and should be %c; check the NMI on your bill", Quote(s), want)
 		}
-		d := editDistance(key, fold(c))
-		if bestDist < 0 || d < bestDist || (d == bestDist && c < best) {
-			best, bestDist = c, d
-		}
+		nmi = nmi[:10]
 	}
-	if bestDist < 0 || bestDist > max(2, len(key)/3) {
-		return ""
+	if len(nmi) != 10 || !isNMIChars(nmi) {
+		return "", fmt.Errorf("NMI %s is not an NMI: it has 10 letters and digits (no O or I), e.g. 6001234567", Quote(s))
 	}
-	return best
+	return nmi, nil
 }
 
-// fold is a name as Suggest compares it: lower case, one separator.
-func fold(s string) []rune {
-	r := []rune(strings.ToLower(s))
-	for i, c := range r {
-		if c == '-' || c == ' ' {
-			r[i] = '_'
+func isNMIChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' && c != 'O' && c != 'I') {
+			return false
 		}
 	}
-	return r
+	return true
 }
 
-// editDistance counts the edits Suggest allows (optimal string alignment:
-// Levenshtein plus swaps of adjacent characters).
-func editDistance(a, b []rune) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
+// nmiChecksum is AEMO's Luhn-like NMI check digit: from the right, every
+// second character's ASCII code doubled, the decimal digits of all codes
+// summed, and the digit that brings the sum to a multiple of 10.
+func nmiChecksum(nmi string) byte {
+	sum := 0
+	double := true
+	for i := len(nmi) - 1; i >= 0; i-- {
+		v := int(nmi[i])
+		if double {
+			v *= 2
+		}
+		double = !double
+		for ; v > 0; v /= 10 {
+			sum += v % 10
 		}
 	}
-	return d[len(a)][len(b)]
+	return byte('0' + (10-sum%10)%10)
 }

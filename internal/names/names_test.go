@@ -1,58 +1,95 @@
 package names
 
 import (
-	"fmt"
+	"bytes"
+	"strings"
 	"testing"
 )
 
-func TestSuggest(t *testing.T) {
+func TestCheck(t *testing.T) {
 	t.Parallel()
-	known := []string{"home", "holiday house", "summary", "daily_summary", "sensor_latest", "Demo TOU"}
-	for in, want := range map[string]string{
-		"hme":          "home",
-		"HOME":         "home",
-		"sumary":       "summary",
-		"daily_sumary": "daily_summary",
-		"demo-tuo":     "Demo TOU",
-		"sensor_lates": "sensor_latest",
-		"zzz":          "",
-		"office":       "",
-		"":             "",
-	} {
-		if got := Suggest(in, known); got != want {
-			t.Errorf("Suggest(%q) = %q, want %q", in, got, want)
+	good := []string{"home", "Demo house", "Flat 30c", "Énergie – tarif réglé", "家", strings.Repeat("x", MaxLength)}
+	for _, n := range good {
+		if err := Check("site", n); err != nil {
+			t.Errorf("Check(%q) = %v", n, err)
 		}
 	}
-	if got := Suggest("x", nil); got != "" {
-		t.Errorf("Suggest with no candidates = %q", got)
+	bad := map[string]string{
+		"":                               "must not be empty",
+		"   ":                            "must not be empty",
+		"a\x1b[2Jb":                      "U+001B",
+		"bell\a":                         "U+0007",
+		"two\nlines":                     "U+000A",
+		"tab\there":                      "U+0009",
+		"del\x7f":                        "U+007F",
+		"csi\u009b31m":                   "U+009B",
+		"evil\u202eexe.txt":              "U+202E",
+		"sep\u2028":                      "U+2028",
+		"\xff\xfe":                       "not valid UTF-8",
+		strings.Repeat("x", 100000):      "100000 characters long; the limit is 200",
+		strings.Repeat("é", MaxLength+1): "201 characters long",
 	}
-	// Ties go to the alphabetically first, so answers never depend on order.
-	if a, b := Suggest("cat", []string{"cut", "bat"}), Suggest("cat", []string{"bat", "cut"}); a != "bat" || b != "bat" {
-		t.Errorf("tie broken as %q and %q, want bat both times", a, b)
-	}
-	// Distance counts characters, not bytes.
-	if got := Suggest("Møller", []string{"Moller"}); got != "Moller" {
-		t.Errorf("Suggest(Møller) = %q, want Moller", got)
+	for n, want := range bad {
+		err := Check("site", n)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Check(%.40q) = %v, want an error containing %q", n, err, want)
+			continue
+		}
+		if msg := err.Error(); strings.ContainsAny(msg, "\x1b\a\n\x7f\u009b\u202e\u2028") || len(msg) > 400 {
+			t.Errorf("the error for %.40q repeats the bad text raw: %q", n, msg)
+		}
 	}
 }
 
-func TestNotFoundError(t *testing.T) {
+func TestNMI(t *testing.T) {
 	t.Parallel()
-	many := make([]string, 12)
-	for i := range many {
-		many[i] = fmt.Sprintf("site%02d", i)
-	}
-	for _, c := range []struct {
-		err  *NotFoundError
-		want string
-	}{
-		{&NotFoundError{Kind: "site", Name: "hme", Known: []string{"home"}}, `no site named "hme"; did you mean "home"?`},
-		{&NotFoundError{Kind: "tariff", Name: "x", Known: []string{"Flat", "TOU"}}, `no tariff named "x" (tariffs: "Flat", "TOU")`},
-		{&NotFoundError{Kind: "site", Name: "x", Hint: "add one with `solarview site add NAME`"}, "no site named \"x\": there are no sites yet (add one with `solarview site add NAME`)"},
-		{&NotFoundError{Kind: "view", Name: "zzzz", Known: many}, `no view named "zzzz" (views: "site00", "site01", "site02", "site03", "site04", "site05", "site06", "site07", and 4 more)`},
+	for in, want := range map[string]string{
+		"6001234567":  "6001234567",
+		"nem1201002":  "NEM1201002",
+		" VABD000163": "VABD000163",
+		"41234567896": "4123456789", // with its checksum, as printed on bills
 	} {
-		if got := c.err.Error(); got != c.want {
-			t.Errorf("got  %s\nwant %s", got, c.want)
+		got, err := NMI(in)
+		if err != nil || got != want {
+			t.Errorf("NMI(%q) = %q, %v; want %q", in, got, err, want)
 		}
+	}
+	for _, in := range []string{"", "1234'--", "123456789", "12345678901", "NMI0000001", "600123456O", "6001 34567", "60012345678", "6001234567\x1b"} {
+		if got, err := NMI(in); err == nil {
+			t.Errorf("NMI(%q) = %q, want an error", in, got)
+		}
+	}
+	if _, err := NMI("41234567891"); err == nil || !strings.Contains(err.Error(), "should be 6") {
+		t.Errorf("a wrong checksum: %v", err)
+	}
+}
+
+func TestSafeWriter(t *testing.T) {
+	t.Parallel()
+	in := "┌─┐ name \x1b]0;pwned\a \u009b2J \u202eabc\u202c tab\tok\nnext é \xff\r"
+	want := `┌─┐ name \x1b]0;pwned\x07 \u009b2J \u202eabc\u202c tab` + "\tok\nnext é " + `\xff\x0d`
+	if got := Escape(in); got != want {
+		t.Errorf("Escape = %q\nwant     %q", got, want)
+	}
+	// Byte by byte, multi-byte runes split across writes come out whole.
+	var out bytes.Buffer
+	w := NewSafeWriter(&out)
+	for i := 0; i < len(in); i++ {
+		if n, err := w.Write([]byte{in[i]}); n != 1 || err != nil {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != want {
+		t.Errorf("byte-wise SafeWriter = %q\nwant              %q", out.String(), want)
+	}
+	out.Reset()
+	w = NewSafeWriter(&out)
+	w.Write([]byte("x\xe2\x80")) // an incomplete rune at the very end
+	w.Flush()
+	if out.String() != `x\xe2\x80` {
+		t.Errorf("a trailing partial rune: %q", out.String())
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
 )
 
 // POSIX access ACLs as Linux stores them in the system.posix_acl_access
@@ -132,39 +131,4 @@ func (a acl) allows(u *serverUser, ownerUID, ownerGID uint32, perm uint16) bool 
 		return false
 	}
 	return a[a.find(aclOther, aclUndefinedID)].perm&perm == perm
-}
-
-// withTraverse returns a copy granting uid execute (search) permission and
-// nobody anything more: the mask gains x, and if it lacked x before, x is
-// removed from every other entry it limits, whose effective rights therefore
-// stay exactly what they were.
-func (a acl) withTraverse(uid uint32) acl {
-	out := append(acl(nil), a...)
-	maskIdx := out.find(aclMask, aclUndefinedID)
-	if maskIdx < 0 {
-		// Without a mask the group class is just the owning group; a mask of
-		// its own bits plus x leaves its effective rights unchanged.
-		g := out[out.find(aclGroupObj, aclUndefinedID)].perm
-		out = append(out, aclEntry{aclMask, g | permExec, aclUndefinedID})
-	} else if out[maskIdx].perm&permExec == 0 {
-		for i := range out {
-			switch out[i].tag {
-			case aclUser, aclGroup, aclGroupObj:
-				out[i].perm &^= permExec
-			}
-		}
-		out[maskIdx].perm |= permExec
-	}
-	if i := out.find(aclUser, uid); i >= 0 {
-		out[i].perm |= permExec
-	} else {
-		out = append(out, aclEntry{aclUser, permExec, uid})
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].tag != out[j].tag {
-			return out[i].tag < out[j].tag
-		}
-		return out[i].id < out[j].id
-	})
-	return out
 }

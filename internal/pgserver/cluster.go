@@ -18,6 +18,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // MainDatabase is the database solarview keeps its data in.
@@ -90,9 +92,17 @@ type Cluster struct {
 	versionErr  error
 }
 
+// rootDataDir is the data directory when solarview runs as root: the server
+// then runs as the postgres user, who can reach /var/lib without anyone's
+// home directory being opened to it.
+const rootDataDir = "/var/lib/solarview/postgres"
+
 // DefaultDataDir returns the embedded cluster's data directory:
 // $SOLARVIEW_DATA_DIR, else $XDG_DATA_HOME/solarview/postgres, else
-// ~/.local/share/solarview/postgres.
+// ~/.local/share/solarview/postgres. As root the default is
+// /var/lib/solarview/postgres instead, unless a cluster already lives in the
+// per-user directory (earlier versions put root's there, opening the
+// directories above it with ACLs): that one keeps being used.
 func DefaultDataDir() (string, error) {
 	if d := os.Getenv("SOLARVIEW_DATA_DIR"); d != "" {
 		abs, err := filepath.Abs(d)
@@ -101,6 +111,20 @@ func DefaultDataDir() (string, error) {
 		}
 		return abs, nil
 	}
+	if os.Geteuid() == 0 {
+		if d, err := userDataDir(); err == nil {
+			if _, err := os.Stat(filepath.Join(d, "PG_VERSION")); err == nil {
+				return d, nil
+			}
+		}
+		return rootDataDir, nil
+	}
+	return userDataDir()
+}
+
+// userDataDir is the per-user data directory of the XDG base directory
+// specification.
+func userDataDir() (string, error) {
 	// The XDG spec says relative values are invalid and must be ignored.
 	if d := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
 		return filepath.Join(d, "solarview", "postgres"), nil
@@ -219,18 +243,11 @@ func (c *Cluster) Start(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
-	parent := filepath.Dir(c.dataDir)
-	if err := os.MkdirAll(parent, 0o700); err != nil {
-		return fmt.Errorf("creating %s: %w", parent, err)
+	if err := c.prepareParent(filepath.Dir(c.dataDir)); err != nil {
+		return err
 	}
-	if c.owner != nil {
-		// The server user must reach the data directory, its siblings and the
-		// socket directory before it can use them.
-		for _, dir := range []string{parent, filepath.Dir(c.socketDir)} {
-			if err := c.ensureTraversable(dir); err != nil {
-				return err
-			}
-		}
+	if err := c.checkReachable(filepath.Dir(c.socketDir)); err != nil {
+		return err
 	}
 	unlock, err := lockFile(ctx, c.lockPath())
 	if err != nil {
@@ -526,9 +543,9 @@ func (c *Cluster) Status(ctx context.Context) (Status, error) {
 func (c *Cluster) status() Status {
 	st := Status{DataDir: c.dataDir, SocketDir: c.socketDir}
 	pf, err := readPidFile(c.pidPath())
-	if err != nil || !processAlive(pf.pid) {
-		// No pid file, or a stale one left by a crash: PostgreSQL replaces it
-		// on the next start.
+	if err != nil || !processAlive(pf.pid) || !c.serves(pf) {
+		// No pid file, or a stale one left by a crash (its pid possibly
+		// reused since, even by another postmaster): Start replaces it.
 		return st
 	}
 	st.Running, st.PID = true, pf.pid
@@ -536,6 +553,56 @@ func (c *Cluster) status() Status {
 		st.SocketDir = pf.socketDir
 	}
 	return st
+}
+
+// serves reports whether the live process pf names is this cluster's
+// server. A crash leaves postmaster.pid behind, and its pid may since belong
+// to another PostgreSQL server (another user's, or another cluster of ours):
+// taking that for ours would make `db stop` stop it. A postmaster runs in
+// its data directory, so on Linux /proc/PID/cwd says whose it is (a process
+// of another user cannot be read, and is not ours either). Elsewhere, the
+// server on the socket postmaster.pid names is asked for its data_directory.
+func (c *Cluster) serves(pf pidFile) bool {
+	want := c.dataDir
+	if real, err := filepath.EvalSymlinks(c.dataDir); err == nil {
+		want = real
+	}
+	dir, err := processDir(pf.pid)
+	switch {
+	case err == nil:
+		return dir == want
+	case errors.Is(err, os.ErrPermission):
+		return false
+	}
+	return c.servesBySocket(pf)
+}
+
+// servesBySocket asks the server listening on pf's socket directory for its
+// data directory and compares it with this cluster's.
+func (c *Cluster) servesBySocket(pf pidFile) bool {
+	want := c.dataDir
+	if real, err := filepath.EvalSymlinks(c.dataDir); err == nil {
+		want = real
+	}
+	socketDir := pf.socketDir
+	if socketDir == "" {
+		socketDir = c.socketDir
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsnFor(socketDir, "postgres"))
+	if err != nil {
+		return false
+	}
+	defer conn.Close(ctx)
+	var got string
+	if err := conn.QueryRow(ctx, "SHOW data_directory").Scan(&got); err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(got); err == nil {
+		got = real
+	}
+	return got == want
 }
 
 // Version returns the server binaries' version, e.g. "15.18".

@@ -125,7 +125,7 @@ func TestStartStopRestart(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	log := &syncBuffer{}
-	c := newTestCluster(t, filepath.Join(t.TempDir(), "pg"), log)
+	c := newTestCluster(t, filepath.Join(serverTempDir(t), "pg"), log)
 
 	if st, err := c.Status(ctx); err != nil || st.Running {
 		t.Fatalf("before Start: Status = %+v, %v; want not running", st, err)
@@ -217,10 +217,8 @@ func TestStartStopRestart(t *testing.T) {
 func TestConcurrentStartInOneProcess(t *testing.T) {
 	t.Parallel()
 	// A long data directory path also exercises the socket fallback to /tmp.
-	dir := filepath.Join(t.TempDir(), strings.Repeat("long-directory-name-", 5), "pg")
-	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
-		t.Fatal(err)
-	}
+	// Its parent does not exist yet: the four Starts race to create it.
+	dir := filepath.Join(serverTempDir(t), strings.Repeat("long-directory-name-", 5), "pg")
 	log := &syncBuffer{}
 	clusters := make([]*Cluster, 4)
 	for i := range clusters {
@@ -272,7 +270,7 @@ func TestConcurrentStartInOneProcess(t *testing.T) {
 
 func TestStartFromTwoProcesses(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "pg")
+	dir := filepath.Join(serverTempDir(t), "pg")
 	c := newTestCluster(t, dir, nil) // stops the server the helpers leave running
 
 	type result struct {
@@ -321,7 +319,7 @@ func TestStartFromTwoProcesses(t *testing.T) {
 
 func TestEnsureDatabaseConcurrently(t *testing.T) {
 	t.Parallel()
-	c := newTestCluster(t, filepath.Join(t.TempDir(), "pg"), nil)
+	c := newTestCluster(t, filepath.Join(serverTempDir(t), "pg"), nil)
 	ctx := context.Background()
 	if err := c.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -340,5 +338,98 @@ func TestEnsureDatabaseConcurrently(t *testing.T) {
 	}
 	if got := query(t, c.DSN(name), "SELECT current_database() || ' ' || pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()"); got != name+" UTF8" {
 		t.Errorf("got %q, want %q", got, name+" UTF8")
+	}
+}
+
+// serverTempDir returns a new directory in the system's temporary directory
+// that the server user can use: as root, the test gives it to postgres (the
+// test created it; solarview itself never changes a directory it did not
+// create). t.TempDir would not do: its parent is 0700.
+func serverTempDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "pgserver-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if u, err := lookupServerUser(); err != nil {
+		t.Fatal(err)
+	} else if u != nil {
+		if err := os.Chown(dir, u.uid, u.gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestReusedPIDOfAnotherPostmaster is issue 12's fourth problem: a stale
+// postmaster.pid whose pid now belongs to another PostgreSQL server made
+// Status report "running" and Stop stop that other server.
+func TestReusedPIDOfAnotherPostmaster(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	other := newTestCluster(t, filepath.Join(serverTempDir(t), "other"), nil)
+	if err := other.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	otherSt, err := other.Status(ctx)
+	if err != nil || !otherSt.Running {
+		t.Fatalf("the other cluster: %+v, %v", otherSt, err)
+	}
+
+	c := newTestCluster(t, filepath.Join(serverTempDir(t), "pg"), nil)
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// As if c had crashed and the other postmaster had been given its pid;
+	// the socket line names the other server's socket, as a worst case.
+	for _, socketDir := range []string{c.SocketDir(), other.SocketDir()} {
+		stale := fmt.Sprintf("%d\n%s\n0\n5432\n%s\n\n0 0\nready   \n", otherSt.PID, c.DataDir(), socketDir)
+		if err := os.WriteFile(c.pidPath(), []byte(stale), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := c.Status(ctx); st.Running {
+			t.Fatalf("another postmaster's pid in postmaster.pid reads as running: %+v", st)
+		}
+		if err := c.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := other.Status(ctx); !st.Running || st.PID != otherSt.PID {
+			t.Fatalf("Stop of a stopped cluster stopped the other one: %+v", st)
+		}
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatalf("Start over the stale pid file: %v", err)
+	}
+	if got := query(t, c.DSN("postgres"), "SHOW data_directory"); got != c.DataDir() {
+		t.Errorf("the started server's data_directory is %s, want %s", got, c.DataDir())
+	}
+	if st, _ := other.Status(ctx); !st.Running || st.PID != otherSt.PID {
+		t.Fatalf("Start disturbed the other cluster: %+v", st)
+	}
+}
+
+// TestServesAsksTheSocket checks the fallback used where there
+// is no /proc: the server on the socket names its data directory.
+func TestServesAsksTheSocket(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := newTestCluster(t, filepath.Join(serverTempDir(t), "pg"), nil)
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	other := &Cluster{dataDir: filepath.Join(serverTempDir(t), "not-this-one"), socketDir: c.SocketDir()}
+	pf, err := readPidFile(c.pidPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.servesBySocket(pf) {
+		t.Error("the cluster's own server is not recognised on its socket")
+	}
+	if other.servesBySocket(pf) {
+		t.Error("a server with another data directory is taken for ours")
 	}
 }

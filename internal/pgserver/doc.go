@@ -21,13 +21,21 @@
 // processes at once: the first one initialises and starts the server under the
 // lock, the others wait for the lock and find it running. A data directory left
 // half-initialised by a crash cannot happen (initdb writes to <data>.initdb and
-// is renamed into place), and a stale postmaster.pid is recognised and left for
-// PostgreSQL to replace.
+// is renamed into place), and a stale postmaster.pid is recognised and replaced.
 //
 // PostgreSQL refuses to run as root. When solarview runs as root, initdb and the
 // server run as the "postgres" system user, which owns the data and socket
-// directories. That user usually cannot enter the directories above the data
-// directory (e.g. /root is 0700), so Start grants it — and only it — traverse
-// (x) permission on each such directory with a POSIX ACL entry
-// (user:postgres:--x), leaving everyone else's access unchanged.
+// directories and every directory solarview creates for them. The default data
+// directory is then /var/lib/solarview/postgres, which that user can reach
+// without help. solarview never changes the permissions or ACLs of a directory
+// it did not create: when a chosen data directory lies below one the postgres
+// user cannot enter (such as /root, 0700), Start refuses in one line naming the
+// directory and the command that would open it. A cluster that an earlier
+// version created in root's home (with ACL entries user:postgres:--x on the
+// directories above it) is still found and used.
+//
+// A postmaster.pid left by a crash may name a pid that now belongs to another
+// process, even another PostgreSQL server; it counts as this cluster's server
+// only when that process runs in this data directory (/proc/PID/cwd on Linux,
+// or else the data_directory reported on the socket).
 package pgserver

@@ -63,3 +63,10 @@ func processAlive(pid int) bool {
 	// add a suffix (postgres-15).
 	return strings.HasPrefix(comm, "postgres") || strings.HasPrefix(comm, "postmaster")
 }
+
+// processDir returns the working directory of process pid, from
+// /proc/PID/cwd. Reading another user's process fails with a permission
+// error.
+func processDir(pid int) (string, error) {
+	return os.Readlink("/proc/" + strconv.Itoa(pid) + "/cwd")
+}

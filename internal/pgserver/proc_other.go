@@ -4,6 +4,7 @@ package pgserver
 
 import (
 	"errors"
+	"fmt"
 	"os/exec"
 	"syscall"
 )
@@ -23,4 +24,9 @@ func startProcess(cmd *exec.Cmd, tied bool, done chan struct{}) error {
 func processAlive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// processDir is unknown outside Linux: the caller asks the server instead.
+func processDir(pid int) (string, error) {
+	return "", fmt.Errorf("no /proc to read the directory of process %d from", pid)
 }

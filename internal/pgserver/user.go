@@ -85,21 +85,90 @@ func (c *Cluster) chown(path string) error {
 	return nil
 }
 
-// ensureTraversable makes sure the server user can reach dir: every
-// directory from / down to dir that it cannot traverse gets a POSIX ACL
-// entry granting it (only it) execute permission. Symlinks are resolved
-// first, since the kernel checks the directories of the real path.
-func (c *Cluster) ensureTraversable(dir string) error {
+// prepareParent creates dir and any missing directory above it, 0700, and
+// gives those it created to the server user (as root), so that user can
+// enter them. It changes nothing on directories that already exist: as root
+// it only checks that the server user can pass through each of them (see
+// checkReachable), and refuses otherwise. Loosening a directory such as
+// /root would open everything below it whose name is known to the postgres
+// user, so it is left to the administrator to decide.
+func (c *Cluster) prepareParent(dir string) error {
+	var missing []string
+	for _, d := range ancestors(dir) {
+		if _, err := os.Stat(d); err == nil {
+			continue
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("checking %s: %w", d, err)
+		}
+		missing = append(missing, d)
+	}
+	existing := dir
+	if len(missing) > 0 {
+		existing = filepath.Dir(missing[0])
+	}
+	// Refuse before creating anything.
+	if err := c.checkReachable(existing); err != nil {
+		return err
+	}
+	for _, d := range missing {
+		if err := c.mkdirOwnedAtomic(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mkdirOwnedAtomic creates directory d, 0700 and owned by the server user,
+// unless it exists. The directory is made under a temporary name and renamed
+// into place, so another process starting the same cluster never sees it
+// before it has its owner.
+func (c *Cluster) mkdirOwnedAtomic(d string) error {
+	tmp, err := os.MkdirTemp(filepath.Dir(d), "."+filepath.Base(d)+".new-")
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", d, err)
+	}
+	if err := c.chown(tmp); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if _, err := os.Stat(d); err == nil {
+		return os.Remove(tmp) // another process made it meanwhile
+	}
+	if err := os.Rename(tmp, d); err != nil {
+		os.Remove(tmp)
+		if _, serr := os.Stat(d); serr == nil {
+			return nil
+		}
+		return fmt.Errorf("creating %s: %w", d, err)
+	}
+	return nil
+}
+
+// checkReachable refuses, in one line saying what to do, a directory the
+// server user cannot reach because some directory on its path is closed to
+// it. Symlinks are resolved first, since the kernel checks the directories
+// of the real path.
+func (c *Cluster) checkReachable(dir string) error {
+	if c.owner == nil {
+		return nil
+	}
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return fmt.Errorf("resolving %s: %w", dir, err)
 	}
-	granted, err := grantTraverse(real, c.owner)
-	for _, d := range granted {
-		fmt.Fprintf(c.log, "granted the %s user traverse-only access to %s (ACL user:%s:--x) so the server can reach its data directory\n",
-			c.owner.name, d, c.owner.name)
+	for _, d := range ancestors(real) {
+		ok, err := canTraverse(d, c.owner)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("the embedded PostgreSQL runs as the %s user when solarview runs as root, and %s cannot enter %s; "+
+				"solarview changes no permissions on directories it did not create: unset SOLARVIEW_DATA_DIR to use %s, "+
+				"or let it through with: setfacl -m u:%s:x %s",
+				c.owner.name, c.owner.name, d, rootDataDir, c.owner.name, d)
+		}
 	}
-	return err
+	return nil
 }
 
 // ancestors returns "/" and each directory down to dir (absolute, clean).
@@ -115,4 +184,12 @@ func ancestors(dir string) []string {
 		out = append(out, cur)
 	}
 	return out
+}
+
+// GiveToServerUser hands dir, which the caller created for this cluster, to
+// the server user when solarview runs as root, so the cluster can live below
+// it. Start itself never changes a directory it did not create; test helpers
+// that make a temporary directory for a cluster call this.
+func (c *Cluster) GiveToServerUser(dir string) error {
+	return c.chown(dir)
 }

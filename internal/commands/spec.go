@@ -1,0 +1,274 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/solarview/solarview/internal/names"
+)
+
+// argSpec declares, once per command, what the command-line checks before
+// the command runs: how many positional arguments it takes, which of its
+// values are names or numbers, and whether it reads solarview's tables.
+// [guardCommands] applies them to every command, so a command file never
+// repeats these checks and a mistake is refused before anything is opened,
+// started or created.
+type argSpec struct {
+	// min and max bound the number of positional arguments; max < 0 means
+	// no limit.
+	min, max int
+	// noun names one positional argument in messages ("NAME", "FILE").
+	noun string
+	// nameArg says the first positional argument names a new record of
+	// kind nameArg ("site", "tariff"), checked with [names.Check].
+	nameArg string
+	// nameFlags are flags holding a record's name, by flag name, with the
+	// kind of record: checked like nameArg.
+	nameFlags map[string]string
+	// numeric flags must hold finite numbers of sane size (see
+	// [checkNumbers]), whatever unit follows them.
+	numeric []string
+	// schema is set for commands that read or write solarview's tables:
+	// their database must have no pending migration (see [Env.DB]).
+	schema bool
+	// hint follows the refusal of positional arguments the command does
+	// not take, pointing at the flag that was probably meant.
+	hint string
+}
+
+// many is an argSpec max for "no limit".
+const many = -1
+
+// commandSpecs lists every leaf command by its path. A command missing here
+// fails TestEveryCommandHasASpec, so a new command cannot forget to declare
+// its arguments.
+var commandSpecs = map[string]argSpec{
+	"db start":       {},
+	"db stop":        {},
+	"db status":      {},
+	"db url":         {max: 1, noun: "DB"},
+	"db psql":        {max: many}, // DB, then psql's own arguments
+	"migrate":        {},
+	"rollback":       {hint: "to undo the migrations applied after one, use --to NAME"},
+	"showmigrations": {},
+	"makemigrations": {},
+	"check":          {},
+	"sqlview":        {min: 1, max: 1, noun: "VIEW"},
+	"refresh":        {max: many, noun: "VIEW"}, // works on any database holding the registered views
+	"import":         {min: 1, max: many, noun: "FILE", nameFlags: map[string]string{"site": "site"}, schema: true},
+	"site add":       {min: 1, max: 1, noun: "NAME", nameArg: "site", schema: true},
+	"site list":      {schema: true},
+	"tariff add": {min: 1, max: 1, noun: "NAME", nameArg: "tariff", nameFlags: map[string]string{"retailer": "retailer"},
+		numeric: []string{"supply", "usage", "feed-in", "gst"}, schema: true},
+	"tariff list":  {schema: true},
+	"tariff show":  {min: 1, max: 1, noun: "NAME", schema: true},
+	"billing add":  {schema: true},
+	"billing list": {schema: true},
+	"battery": {numeric: []string{"capacity", "efficiency", "power", "sweep", "price", "discount-rate", "lifetime", "jobs"},
+		schema: true},
+	"sensors": {schema: true},
+	"demo":    {},
+}
+
+// guardCommands walks app's commands and installs the checks of
+// [commandSpecs]: leaf commands get their arguments checked before their
+// action runs, group commands print their help and exit 2 when run without
+// a (known) subcommand, and usage errors become one line on stderr instead
+// of a help screen.
+func guardCommands(app *cli.App) {
+	app.OnUsageError = usageError
+	app.Action = func(c *cli.Context) error { return groupAction(c, "", app.Commands) }
+	var walk func(prefix string, cmds []*cli.Command)
+	walk = func(prefix string, cmds []*cli.Command) {
+		for _, cmd := range cmds {
+			path := strings.TrimSpace(prefix + " " + cmd.Name)
+			cmd.OnUsageError = usageError
+			// Without this every leaf would take "help" as a subcommand
+			// (`site add help` would print help instead of adding "help").
+			cmd.HideHelpCommand = true
+			if len(cmd.Subcommands) > 0 {
+				subs := cmd.Subcommands
+				cmd.Action = func(c *cli.Context) error { return groupAction(c, path, subs) }
+				walk(path, cmd.Subcommands)
+				continue
+			}
+			spec, ok := commandSpecs[path]
+			if !ok || cmd.Action == nil {
+				continue
+			}
+			action := cmd.Action
+			required := takeRequired(cmd)
+			cmd.Action = func(c *cli.Context) error {
+				if err := spec.check(c, path, required); err != nil {
+					return err
+				}
+				if spec.schema {
+					envOf(c).needSchema = true
+				}
+				return action(c)
+			}
+		}
+	}
+	walk("", app.Commands)
+}
+
+// takeRequired clears Required on cmd's flags and returns their names:
+// urfave/cli prints the whole help screen before a missing required flag's
+// error, and solarview's errors are one line.
+func takeRequired(cmd *cli.Command) []string {
+	var required []string
+	for _, f := range cmd.Flags {
+		if sf, ok := f.(*cli.StringFlag); ok && sf.Required {
+			sf.Required = false
+			required = append(required, sf.Name)
+		}
+	}
+	return required
+}
+
+// groupAction runs when a group command (or solarview itself) gets no
+// subcommand, or one it does not know.
+//
+// Without one it prints its help on stdout and a line on stderr saying what
+// was missing, and exits 2.
+func groupAction(c *cli.Context, path string, subs []*cli.Command) error {
+	var known []string
+	for _, s := range subs {
+		if !s.Hidden {
+			known = append(known, s.Name)
+		}
+	}
+	if c.NArg() == 0 {
+		if path == "" {
+			_ = cli.ShowAppHelp(c)
+			return exitCode(2, "no command given (see solarview --help)")
+		}
+		_ = cli.ShowSubcommandHelp(c)
+		return exitCode(2, fmt.Sprintf("%s needs a subcommand: %s (see solarview %s --help)", path, strings.Join(known, ", "), path))
+	}
+	name := c.Args().First()
+	full := strings.TrimSpace("solarview " + path)
+	if name == "help" && c.NArg() == 1 {
+		// `solarview help`, `solarview site help`: what was meant is clear.
+		if path == "" {
+			return cli.ShowAppHelp(c)
+		}
+		return cli.ShowSubcommandHelp(c)
+	}
+	msg := fmt.Sprintf("unknown command %s", names.Quote(strings.TrimSpace(path+" "+name)))
+	if s := names.Suggest(name, known); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", strings.TrimSpace(path+" "+s))
+	} else {
+		msg += fmt.Sprintf(" (%s has: %s)", full, strings.Join(known, ", "))
+	}
+	return exitCode(2, msg)
+}
+
+// usageError turns urfave/cli's flag errors ("flag provided but not
+// defined: -x") into one line naming the command, with exit code 2.
+func usageError(c *cli.Context, err error, isSubcommand bool) error {
+	where := "solarview"
+	if c.Command != nil && strings.HasPrefix(c.Command.HelpName, "solarview ") {
+		where = c.Command.HelpName
+	}
+	msg := err.Error()
+	if flag, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		msg = "unknown flag " + flag
+	}
+	if where != "solarview" {
+		msg = strings.TrimPrefix(where, "solarview ") + ": " + msg
+	}
+	return exitCode(2, fmt.Sprintf("%s (see %s --help)", msg, where))
+}
+
+// check applies the spec to a parsed command line.
+func (s argSpec) check(c *cli.Context, path string, required []string) error {
+	n := c.NArg()
+	noun := s.noun
+	if noun == "" {
+		noun = "argument"
+	}
+	switch {
+	case s.max == 0 && n > 0:
+		msg := fmt.Sprintf("%s takes no arguments, got %s", path, quoteArgs(c.Args().Slice()))
+		if s.hint != "" {
+			msg += " (" + s.hint + ")"
+		}
+		return errors.New(msg)
+	case s.min == 1 && s.max == 1 && n != 1:
+		if n == 0 {
+			return fmt.Errorf("%s needs exactly one %s", path, noun)
+		}
+		return fmt.Errorf("%s needs exactly one %s, got %d: %s", path, noun, n, quoteArgs(c.Args().Slice()))
+	case n < s.min && s.max < 0:
+		return fmt.Errorf("%s needs at least one %s", path, noun)
+	case n < s.min:
+		return fmt.Errorf("%s needs at least %d %s arguments", path, s.min, noun)
+	case s.max >= 0 && n > s.max:
+		return fmt.Errorf("%s takes at most %d %s, got %d: %s", path, s.max, noun, n, quoteArgs(c.Args().Slice()))
+	}
+	for _, f := range required {
+		if !c.IsSet(f) {
+			return fmt.Errorf("%s needs --%s", path, f)
+		}
+	}
+	if s.nameArg != "" {
+		if err := names.Check(s.nameArg, c.Args().First()); err != nil {
+			return err
+		}
+	}
+	for flag, kind := range s.nameFlags {
+		if c.IsSet(flag) {
+			if err := names.Check(kind, c.String(flag)); err != nil {
+				return fmt.Errorf("--%s: %w", flag, err)
+			}
+		}
+	}
+	for _, flag := range s.numeric {
+		if c.IsSet(flag) {
+			if err := checkNumbers(flag, c.String(flag)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func quoteArgs(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = names.Quote(a)
+	}
+	return strings.Join(q, " ")
+}
+
+// maxMagnitude bounds every number given in a numeric flag. Numbers beyond
+// it are mistakes, and they overflow: 1e308kWh is +Inf Wh, which the
+// simulation would then carry into every figure.
+const maxMagnitude = 1e12
+
+// numberToken finds the numbers in a flag value such as "1500+700/kWh",
+// "5kWh,10kWh" or "90%", including the words strconv.ParseFloat reads as
+// infinity and NaN.
+var numberToken = regexp.MustCompile(`(?i)[0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?|\binf(?:inity)?\b|\bnan\b`)
+
+// checkNumbers refuses a flag value holding a number that is not finite or
+// is larger than maxMagnitude, naming the flag.
+func checkNumbers(flag, value string) error {
+	for _, tok := range numberToken.FindAllString(value, -1) {
+		f, err := strconv.ParseFloat(tok, 64)
+		if err != nil && !strings.Contains(err.Error(), "range") {
+			continue // not a number after all; the command's parser says why
+		}
+		if math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > maxMagnitude {
+			return fmt.Errorf("--%s %s: %s is not a finite number up to %g", flag, names.Quote(value), tok, float64(maxMagnitude))
+		}
+	}
+	return nil
+}
