@@ -120,14 +120,24 @@ func (p *Pricer) Locate(t time.Time) Instant {
 			mask |= 1 << j
 		}
 	}
-	// Demand half-hours are aligned on the epoch, which is the local clock's
-	// half-hours in every zone whose offset is a multiple of 30 minutes (all
-	// Australian ones).
-	block := t.Unix()
-	if block < 0 {
-		block -= demandBlock - 1
+	return Instant{ns: t.UnixNano(), period: int32(i), day: dn - cp.start, block: demandHalfHour(lt), mask: mask}
+}
+
+// demandHalfHour numbers the local clock half-hour containing t (in its
+// location), as demand is measured. Shifting the epoch by the part of the
+// zone's UTC offset that is not a whole half-hour (15 minutes in
+// Australia/Eucla's +8:45 and Asia/Kathmandu's +5:45, nothing in most
+// zones) puts the boundaries on :00 and :30 of the wall clock. Only that
+// remainder is added, never the whole offset, so the numbering keeps
+// increasing through a daylight-saving change and the hour that repeats
+// when clocks go back gives half-hours of its own.
+func demandHalfHour(t time.Time) int64 {
+	_, off := t.Zone()
+	s := t.Unix() + int64(off%demandBlock)
+	if s < 0 {
+		s -= demandBlock - 1
 	}
-	return Instant{ns: t.UnixNano(), period: int32(i), day: dn - cp.start, block: block / demandBlock, mask: mask}
+	return s / demandBlock
 }
 
 // demandBlock is the length of a demand measurement, in seconds: the
