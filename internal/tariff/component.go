@@ -56,9 +56,11 @@ type Measure struct {
 	// DayPeakKW is the highest half-hourly import demand in the window on
 	// the day; PeriodPeakKW the highest over the whole billing period.
 	DayPeakKW, PeriodPeakKW float64
-	// Intervals counts the day's intervals inside the window: none on a
-	// day outside a seasonal charge's season.
+	// Intervals counts the day's intervals inside the window.
 	Intervals int
+	// InSeason is set when the day is in the window's season (always, for a
+	// window without one): charges per day apply only on those days.
+	InSeason bool
 	// ImportBeforeWh is the import in the window on the billing period's
 	// earlier days, where a block rate's count per billing period stands
 	// when the day starts.
@@ -155,7 +157,7 @@ func (c *DailySupplyCharge) Validate() error {
 // DayCost implements [Component]: the amount on every day with data in
 // the season.
 func (c *DailySupplyCharge) DayCost(m Measure) models.Money {
-	if m.Intervals == 0 {
+	if !m.InSeason {
 		return 0
 	}
 	return c.Amount
@@ -266,6 +268,11 @@ func (c *DemandCharge) Validate() error {
 
 // DayCost implements [Component].
 func (c *DemandCharge) DayCost(m Measure) models.Money {
+	if !m.InSeason {
+		// A seasonal charge measured over a billing period that runs
+		// past the season charges only the season's days.
+		return 0
+	}
 	kw := m.PeriodPeakKW
 	if c.MeasuredOver == models.DemandOverDay {
 		kw = m.DayPeakKW

@@ -433,8 +433,11 @@ func (a *Accumulator) Result() (*Result, error) {
 				ExportWh:  ds.export,
 			}
 			var discounts []Discounter
+			_, dm, dd := dc.Date.Date()
+			md := int16(int(dm)*100 + dd)
 			for j, c := range comps {
 				me := ps.meas[day*n+j]
+				me.InSeason = cp.windows[j].inSeason(md)
 				me.PeriodPeakKW = ps.peaks[j]
 				me.ImportBeforeWh = before[j]
 				me.PeriodDays = int(cp.end - cp.start)

@@ -173,13 +173,18 @@ func (w Window) Contains(c Clock) bool {
 	} else if c.Second < w.start && c.Second >= w.end {
 		return false
 	}
+	return w.inSeason(c.MonthDay)
+}
+
+// inSeason reports whether the day md (month*100+day) is in w's season.
+func (w Window) inSeason(md int16) bool {
 	if w.seasonStart == 0 {
 		return true
 	}
 	if w.seasonStart <= w.seasonEnd {
-		return c.MonthDay >= w.seasonStart && c.MonthDay <= w.seasonEnd
+		return md >= w.seasonStart && md <= w.seasonEnd
 	}
-	return c.MonthDay >= w.seasonStart || c.MonthDay <= w.seasonEnd
+	return md >= w.seasonStart || md <= w.seasonEnd
 }
 
 // IsAlways reports whether w covers every instant.
