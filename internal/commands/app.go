@@ -42,6 +42,7 @@ func App(stdout, stderr io.Writer) *cli.App {
 			importCommand(),
 			siteCommand(),
 			tariffCommand(),
+			holidaysCommand(),
 			billingCommand(),
 			batteryCommand(),
 			sensorsCommand(),

@@ -115,7 +115,7 @@ func ReadPlan(data []byte, opts PlanOptions) (*Plan, error) {
 			return nil, fmt.Errorf("--gst %s%%: give a rate between 0%% and 100%%", *gst)
 		}
 		plan.GSTPercent = *gst
-		addGST(plan.Components, *gst)
+		AddGST(plan.Components, *gst)
 	}
 	return plan, nil
 }
@@ -131,10 +131,10 @@ func isCDR(obj map[string]any) bool {
 	return contract || fuel || id
 }
 
-// addGST adds gst per cent to every charge's prices. Feed-in rates are
+// AddGST adds gst per cent to every charge's prices. Feed-in rates are
 // credits, paid without GST to households that are not registered for it,
 // and discounts are shares: both stay as they are.
-func addGST(comps []Component, gst models.Money) {
+func AddGST(comps []Component, gst models.Money) {
 	num := big.NewInt(int64(100*models.Unit + gst))
 	den := big.NewInt(int64(100 * models.Unit))
 	for _, c := range comps {
