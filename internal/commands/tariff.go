@@ -263,6 +263,9 @@ func priceSummary(t *tariff.Tariff, cat tariff.Category) string {
 			prices = append(prices, v.Rate)
 		case *tariff.DemandCharge:
 			prices = append(prices, v.Rate)
+		case *tariff.BlockRate:
+			prices = append(prices, v.Rates...)
+			windowed = true // several prices, whatever the window
 		default:
 			return "see show"
 		}
@@ -320,7 +323,7 @@ func writeComponents(w io.Writer, t *tariff.Tariff) error {
 	tw.SetOutputMirror(w)
 	tw.SetStyle(table.StyleLight)
 	tw.AppendHeader(table.Row{"Component", "Label", "Price and when"})
-	for _, cat := range []tariff.Category{tariff.Supply, tariff.Usage, tariff.FeedIn, tariff.Demand, tariff.Other} {
+	for _, cat := range []tariff.Category{tariff.Supply, tariff.Usage, tariff.FeedIn, tariff.Demand, tariff.Discount, tariff.Other} {
 		for _, c := range t.Components {
 			if c.Category() != cat {
 				continue
