@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/solarview/solarview/models"
 )
@@ -194,5 +195,32 @@ func TestREADMEPlan(t *testing.T) {
 	}
 	if err := (&Tariff{Name: "README", Components: comps}).Validate(); err != nil {
 		t.Fatalf("README plan: %v", err)
+	}
+}
+
+// Block rates in solarview's own format: 10 kWh a day at 0.25, the rest at
+// 0.31; 15 kWh on one day cost 2.50 + 1.55.
+func TestOwnFormatBlockRates(t *testing.T) {
+	t.Parallel()
+	p, err := ReadPlan([]byte(`{"rates": [{"unitPrice": 0.25, "volume": 10}, {"unitPrice": "0.31"}], "period": "P1D"}`), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Format != FormatSolarview || p.GSTPercent != 0 || len(p.Components) != 1 {
+		t.Fatalf("plan %+v", p)
+	}
+	pr := pricer(t, time.UTC, "2024-01-01", "2024-02-01", p.Components...)
+	a := pr.NewAccumulator()
+	start := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	feed(a, start, start.Add(15*time.Hour), time.Hour, 1000, 0)
+	feed(a, start.AddDate(0, 0, 1), start.AddDate(0, 0, 1).Add(4*time.Hour), time.Hour, 1000, 0)
+	r := mustResult(t, a)
+	if d := r.Periods[0].Days; d[0].Costs.Usage.String() != "4.05" || d[1].Costs.Usage.String() != "1.00" {
+		t.Errorf("days cost %s and %s, want 4.05 and 1.00 (the count starts again each day)", d[0].Costs.Usage, d[1].Costs.Usage)
+	}
+	ten := 10 * models.Unit
+	p, err = ReadPlan([]byte(`{"dailySupplyCharge": 1, "solarFeedInTariff": [{"unitPrice": 0.05}]}`), PlanOptions{GSTPercent: &ten})
+	if err != nil || p.Components[0].(*DailySupplyCharge).Amount.String() != "1.10" || p.Components[1].(*FeedInRate).Rate.String() != "0.05" {
+		t.Errorf("--gst on an own plan: %+v, %v", p, err)
 	}
 }
