@@ -433,3 +433,43 @@ func TestCDRYearOfBillsMatchesOracle(t *testing.T) {
 		})
 	}
 }
+
+func TestCDRPlanErrors(t *testing.T) {
+	t.Parallel()
+	period := func(body string) string {
+		return `{"data": {"planId": "P", "fuelType": "ELECTRICITY", "electricityContract": {"tariffPeriod": [{"startDate": "01-01", "endDate": "12-31", ` + body + `}]}}}`
+	}
+	tou := func(window string) string {
+		return period(`"rateBlockUType": "timeOfUseRates", "timeOfUseRates": [{"displayName": "Any", "rates": [{"unitPrice": "0.3"}], "timeOfUse": [` + window + `]}]`)
+	}
+	tests := []struct{ doc, want string }{
+		{`{"planId": "G", "fuelType": "GAS", "gasContract": {}}`, `$.fuelType: a gas plan: solarview prices electricity`},
+		{`{"data": {"planId": "P"}}`, `$.data: electricityContract is missing`},
+		{`{"data": {"planId": "P", "electricityContract": {"pricingModel": "FLEXIBLE", "tariffPeriod": []}}}`, `$.data.electricityContract.pricingModel: "FLEXIBLE": prices that vary`},
+		{`{"data": {"planId": "P", "electricityContract": {"timeZone": "UTC", "tariffPeriod": []}}}`, `$.data.electricityContract.timeZone: "UTC" is not LOCAL or AEST`},
+		{period(`"rateBlockUType": "flatRate"`), `$.data.electricityContract.tariffPeriod[0].rateBlockUType: "flatRate" is not singleRate, timeOfUseRates or demandCharges`},
+		{period(`"dailySupplyCharge": "1.1O", "rateBlockUType": "demandCharges", "demandCharges": []`), `$.data.electricityContract.tariffPeriod[0].dailySupplyCharge: "1.1O" is not an amount`},
+		{period(`"rateBlockUType": "singleRate", "singleRate": {"rates": [{"unitPrice": "0.3", "measureUnit": "KVARH"}]}`), `tariffPeriod[0].singleRate.rates[0].measureUnit: "KVARH": only rates per KWH are priced`},
+		{tou(`{"days": ["MON", "FUNDAY"], "startTime": "00:00", "endTime": "23:59"}`), `tariffPeriod[0].timeOfUseRates[0].timeOfUse[0].days[1]: "FUNDAY" is not a day`},
+		{tou(`{"days": ["MON"], "startTime": "14:00+10:00", "endTime": "23:59"}`), `timeOfUse[0].startTime: "14:00+10:00" is not a time of day (HH:MM, without a UTC offset)`},
+		{tou(`{"days": ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], "startTime": "00:00", "endTime": "12:00"}`), ``},
+		{period(`"rateBlockUType": "demandCharges", "demandCharges": [{"amount": "0.3", "chargePeriod": "WEEK", "startTime": "16:00", "endTime": "20:59"}]`), `demandCharges[0].chargePeriod: "WEEK" is not DAY, MONTH or TARIFF_PERIOD`},
+		{`{"data": {"planId": "P", "electricityContract": {"tariffPeriod": [{"startDate": "01-01", "endDate": "12-31", "rateBlockUType": "singleRate", "singleRate": {"rates": [{"unitPrice": "0.3"}]}}],
+		  "solarFeedInTariff": [{"displayName": "S", "scheme": "OTHER", "tariffUType": "singleTariff", "singleTariff": {"rates": [{"unitPrice": "0.1", "volume": 5}, {"unitPrice": "0.05"}]}}]}}}`,
+			`$.data.electricityContract.solarFeedInTariff[0].singleTariff.rates: 2 feed-in rates: stepped feed-in is not supported`},
+	}
+	for _, tt := range tests {
+		_, err := ReadPlan([]byte(tt.doc), PlanOptions{})
+		if tt.want == "" {
+			// A plan that reads but leaves half the day unpriced is
+			// refused by the tariff check, not the reader.
+			if err != nil {
+				t.Errorf("ReadPlan(%s): %v", tt.doc, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ReadPlan(%s)\n got: %v\nwant: %s", tt.doc, err, tt.want)
+		}
+	}
+}
