@@ -53,7 +53,11 @@ func holidaysImport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d holidays: %d added, %d renamed, %d unchanged.\n",
-		path, len(rows), res.Added, res.Renamed, res.Unchanged)
+	noun := "holidays"
+	if len(rows) == 1 {
+		noun = "holiday"
+	}
+	fmt.Fprintf(env.Stdout, "%s: %d %s: %d added, %d renamed, %d unchanged.\n",
+		path, len(rows), noun, res.Added, res.Renamed, res.Unchanged)
 	return nil
 }

@@ -249,7 +249,7 @@ func tariffList(c *cli.Context) error {
 // price when there is one, the range and count for time of use.
 func priceSummary(t *tariff.Tariff, cat tariff.Category) string {
 	var prices []models.Money
-	windowed := false
+	windowed, steps := false, false
 	for _, c := range t.Components {
 		if c.Category() != cat {
 			continue
@@ -265,7 +265,7 @@ func priceSummary(t *tariff.Tariff, cat tariff.Category) string {
 			prices = append(prices, v.Rate)
 		case *tariff.BlockRate:
 			prices = append(prices, v.Rates...)
-			windowed = true // several prices, whatever the window
+			steps = true
 		default:
 			return "see show"
 		}
@@ -284,7 +284,10 @@ func priceSummary(t *tariff.Tariff, cat tariff.Category) string {
 		lo, hi = min(lo, p), max(hi, p)
 	}
 	windows := fmt.Sprintf("%d windows", len(prices))
-	if len(prices) == 1 {
+	switch {
+	case steps:
+		windows = "stepped"
+	case len(prices) == 1:
 		windows = "1 window"
 	}
 	if lo == hi {

@@ -214,7 +214,7 @@ func TestHolidaysImport(t *testing.T) {
 	if err := os.WriteFile(xmas, []byte("2025-12-25,Christmas Day\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out := mustRun(t, dsn, "holidays", "import", xmas); !strings.Contains(out, "1 holidays: 1 added") {
+	if out := mustRun(t, dsn, "holidays", "import", xmas); !strings.Contains(out, "1 holiday: 1 added") {
 		t.Errorf("the refused file's good line was stored: %s", out)
 	}
 }
