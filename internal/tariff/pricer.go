@@ -143,20 +143,26 @@ func (p *Pricer) Locate(t time.Time) Instant {
 			mask |= 1 << j
 		}
 	}
-	return Instant{ns: t.UnixNano(), period: int32(i), day: dn - cp.start, block: demandHalfHour(lt), mask: mask}
+	return Instant{ns: t.UnixNano(), period: int32(i), day: dn - cp.start, block: demandHalfHour(t.Unix(), c.Second), mask: mask}
 }
 
-// demandHalfHour numbers the local clock half-hour containing t (in its
-// location), as demand is measured. Shifting the epoch by the part of the
-// zone's UTC offset that is not a whole half-hour (15 minutes in
+// demandHalfHour numbers the local clock half-hour containing the instant
+// unix (seconds since the epoch) whose wall clock reads localSecond seconds
+// after midnight, as demand is measured. Shifting the epoch by the part of
+// the zone's UTC offset that is not a whole half-hour (15 minutes in
 // Australia/Eucla's +8:45 and Asia/Kathmandu's +5:45, nothing in most
 // zones) puts the boundaries on :00 and :30 of the wall clock. Only that
 // remainder is added, never the whole offset, so the numbering keeps
 // increasing through a daylight-saving change and the hour that repeats
-// when clocks go back gives half-hours of its own.
-func demandHalfHour(t time.Time) int64 {
-	_, off := t.Zone()
-	s := t.Unix() + int64(off%demandBlock)
+// when clocks go back gives half-hours of its own. The remainder comes from
+// the clock already read: local and UTC seconds of the day differ by the
+// offset modulo a day, which a whole number of half-hours divides.
+func demandHalfHour(unix int64, localSecond int32) int64 {
+	rem := (int64(localSecond) - unix%86400) % demandBlock
+	if rem < 0 {
+		rem += demandBlock
+	}
+	s := unix + rem
 	if s < 0 {
 		s -= demandBlock - 1
 	}
