@@ -129,11 +129,10 @@ func tariffAdd(c *cli.Context) error {
 			return fmt.Errorf("--%s: %w", f.flag, err)
 		}
 		t.Components = append(t.Components, f.make(m))
-		if plan == nil && opts.GSTPercent != nil && f.flag != "feed-in" {
-			// Flag prices are charges like a plan's: --gst applies to
-			// them too (a plan file has applied it to its own).
-			flat := t.Components[len(t.Components)-1:]
-			tariff.AddGST(flat, *opts.GSTPercent)
+		if opts.GSTPercent != nil && f.flag != "feed-in" {
+			// A flag's charge is priced like a plan's: a --gst given
+			// applies to it too (a CDR plan's default 10% does not).
+			tariff.AddGST(t.Components[len(t.Components)-1:], *opts.GSTPercent)
 		}
 	}
 	if len(t.Components) == 0 {
@@ -312,6 +311,13 @@ func tariffShow(c *cli.Context) error {
 	fmt.Fprintf(env.Stdout, "Tariff %q, retailer %q\n", t.Name, t.Retailer)
 	if err := writeComponents(env.Stdout, t); err != nil {
 		return err
+	}
+	if t.UsesHolidays() {
+		n, err := db.NewSelect().Model((*models.PublicHoliday)(nil)).Count(c.Context)
+		if err != nil {
+			return fmt.Errorf("counting public holidays: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "Its windows name public holidays; %d are loaded (`solarview holidays import FILE`).\n", n)
 	}
 	if err := t.Validate(); err != nil {
 		fmt.Fprintf(env.Stdout, "Warning: %v\n", err)

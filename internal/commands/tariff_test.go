@@ -156,6 +156,15 @@ func TestTariffAddCDRPlans(t *testing.T) {
 	if strings.Contains(out, "GST") {
 		t.Errorf("--gst 0 still mentions GST:\n%s", out)
 	}
+	out = mustRun(t, dsn, "tariff", "show", "Bright TOU")
+	if !strings.Contains(out, "Its windows name public holidays; 0 are loaded") {
+		t.Errorf("tariff show does not say no holidays are loaded:\n%s", out)
+	}
+	// A --gst given applies to flag prices too.
+	out = mustRun(t, dsn, "tariff", "add", "Flat inc", "--retailer", "R", "--supply", "1", "--feed-in", "0.05", "--gst", "10%")
+	if !strings.Contains(out, "1.10 per day") || !strings.Contains(out, "0.05 per kWh exported") {
+		t.Errorf("--gst with flag prices:\n%s", out)
+	}
 	mustRun(t, dsn, "tariff", "add", "Volt", "--file", doc("demand.json"), "--gst", "12.5%")
 	out = mustRun(t, dsn, "tariff", "show", "Volt")
 	// 0.3150 per kW per day plus 12.5%.
