@@ -388,6 +388,9 @@ func (r *cdrReader) tariffPeriod(path string, p map[string]any) error {
 	label, _ := p["displayName"].(string)
 
 	// Supply: dailySupplyCharges (v1), dailySupplyCharge (v2), or bands.
+	if p["dailySupplyCharges"] != nil && p["dailySupplyCharge"] != nil {
+		return planErr(path+".dailySupplyCharge", "given with dailySupplyCharges: which one is charged?")
+	}
 	for _, key := range []string{"dailySupplyCharges", "dailySupplyCharge"} {
 		raw, ok := p[key]
 		if !ok || raw == nil {
@@ -743,7 +746,7 @@ func (r *cdrReader) feedInRates(path string, obj map[string]any, label string, b
 		if !ok {
 			return planErr(path+".rates[0]", "want an object, got %s", describeJSON(rates[0]))
 		}
-		if u, ok := rate["measureUnit"]; ok && u != "KWH" {
+		if u, ok := rate["measureUnit"]; ok && u != nil && u != "KWH" {
 			return planErr(path+".rates[0].measureUnit", "%s: only rates per KWH are priced", describeJSON(u))
 		}
 		p, err := requiredMoney(path+".rates[0]", rate, "unitPrice")

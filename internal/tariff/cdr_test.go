@@ -453,6 +453,11 @@ func TestCDRPlanErrors(t *testing.T) {
 		{tou(`{"days": ["MON", "FUNDAY"], "startTime": "00:00", "endTime": "23:59"}`), `tariffPeriod[0].timeOfUseRates[0].timeOfUse[0].days[1]: "FUNDAY" is not a day`},
 		{tou(`{"days": ["MON"], "startTime": "14:00+10:00", "endTime": "23:59"}`), `timeOfUse[0].startTime: "14:00+10:00" is not a time of day (HH:MM, without a UTC offset)`},
 		{tou(`{"days": ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"], "startTime": "00:00", "endTime": "12:00"}`), ``},
+		// Optional fields may be null, as v3 documents write them.
+		{`{"data": {"planId": "P", "displayName": null, "electricityContract": {"timeZone": null, "discounts": null, "fees": null, "controlledLoad": null,
+		  "solarFeedInTariff": null, "tariffPeriod": [{"startDate": "01-01", "endDate": "12-31", "dailySupplyCharge": null,
+		  "rateBlockUType": "singleRate", "singleRate": {"displayName": "A", "period": null, "rates": [{"unitPrice": "0.3"}]}, "demandCharges": null}]}}}`, ``},
+		{period(`"dailySupplyCharges": "1", "dailySupplyCharge": "1", "rateBlockUType": "demandCharges", "demandCharges": []`), `tariffPeriod[0].dailySupplyCharge: given with dailySupplyCharges`},
 		{period(`"rateBlockUType": "demandCharges", "demandCharges": [{"amount": "0.3", "chargePeriod": "WEEK", "startTime": "16:00", "endTime": "20:59"}]`), `demandCharges[0].chargePeriod: "WEEK" is not DAY, MONTH or TARIFF_PERIOD`},
 		{`{"data": {"planId": "P", "electricityContract": {"tariffPeriod": [{"startDate": "01-01", "endDate": "12-31", "rateBlockUType": "singleRate", "singleRate": {"rates": [{"unitPrice": "0.3"}]}}],
 		  "solarFeedInTariff": [{"displayName": "S", "scheme": "OTHER", "tariffUType": "singleTariff", "singleTariff": {"rates": [{"unitPrice": "0.1", "volume": 5}, {"unitPrice": "0.05"}]}}]}}}`,

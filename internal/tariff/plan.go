@@ -492,9 +492,11 @@ func object(path string, v any, allowed []string) (map[string]any, error) {
 	return obj, nil
 }
 
+// optString reads an optional string; null counts as absent, as CDR
+// documents write optional fields.
 func optString(path string, obj map[string]any, key string) (string, error) {
 	raw, ok := obj[key]
-	if !ok {
+	if !ok || raw == nil {
 		return "", nil
 	}
 	s, ok := raw.(string)
@@ -504,9 +506,10 @@ func optString(path string, obj map[string]any, key string) (string, error) {
 	return s, nil
 }
 
+// optArray reads an optional list; null counts as absent.
 func optArray(path string, obj map[string]any, key string) ([]any, error) {
 	raw, ok := obj[key]
-	if !ok {
+	if !ok || raw == nil {
 		return nil, nil
 	}
 	a, ok := raw.([]any)
@@ -696,7 +699,7 @@ func rateBlock(path string, list []any, label string, w models.TariffWindow, per
 				return nil, err
 			}
 		}
-		if u, ok := r["measureUnit"]; ok && u != "KWH" {
+		if u, ok := r["measureUnit"]; ok && u != nil && u != "KWH" {
 			return nil, planErr(ipath+".measureUnit", "%s: only rates per KWH are priced", describeJSON(u))
 		}
 		price, err := requiredMoney(ipath, r, "unitPrice")
