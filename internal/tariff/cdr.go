@@ -370,7 +370,9 @@ func seasonDays(start, end string) int {
 		b = time.Date(2023, 2, 28, 0, 0, 0, 0, time.UTC)
 	}
 	if b.Before(a) {
-		b = b.AddDate(1, 0, 0)
+		// Wrapping over new year: start in 2022, so the year after has
+		// no 29 February either.
+		a = a.AddDate(-1, 0, 0)
 	}
 	return int(b.Sub(a).Hours()/24) + 1
 }

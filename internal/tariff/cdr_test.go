@@ -478,3 +478,63 @@ func TestCDRPlanErrors(t *testing.T) {
 		}
 	}
 }
+
+// A demand charge per kW per season (chargePeriod TARIFF_PERIOD) is spread
+// over the season's days, and maxDemand caps the demand charged.
+func TestCDRDemandPerSeasonAndTiers(t *testing.T) {
+	t.Parallel()
+	doc := `{"planId": "D", "electricityContract": {"timeZone": "LOCAL", "tariffPeriod": [
+		{"startDate": "01-01", "endDate": "12-31", "rateBlockUType": "singleRate", "singleRate": {"displayName": "A", "rates": [{"unitPrice": "0.2"}]}},
+		{"startDate": "11-01", "endDate": "03-31", "rateBlockUType": "demandCharges", "demandCharges": [
+			{"displayName": "Summer", "amount": "15.10", "chargePeriod": "TARIFF_PERIOD", "measurementPeriod": "DAY",
+			 "startTime": "17:00", "endTime": "19:59", "minDemand": "1", "maxDemand": "3"}]}]}}`
+	p, err := ReadPlan([]byte(doc), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := p.Components[1].(*DemandCharge)
+	// 15.10 over the 151 days of 1 November to 31 March is 0.10 a day;
+	// 0.11 with GST.
+	if d.Rate.String() != "0.11" || d.MeasuredOver != models.DemandOverDay || d.MinKW != 1 || *d.MaxKW != 3 {
+		t.Fatalf("demand charge %+v (max %v)", d.TariffDemandCharge, *d.MaxKW)
+	}
+	for _, tt := range []struct {
+		peak float64
+		want string
+	}{{0.5, "0.00"}, {2.5, "0.165"}, {7, "0.22"}} {
+		if got := d.DayCost(Measure{DayPeakKW: tt.peak, InSeason: true}).String(); got != tt.want {
+			t.Errorf("peak %v kW costs %s, want %s", tt.peak, got, tt.want)
+		}
+	}
+	if got := d.DayCost(Measure{DayPeakKW: 7}); got != 0 {
+		t.Errorf("charged %s outside its season", got)
+	}
+}
+
+// In solarview's own format, PUBLIC_HOLIDAYS works as in CDR plans: once a
+// usage window names it, weekday windows that do not leave holidays out.
+func TestOwnFormatPublicHolidays(t *testing.T) {
+	t.Parallel()
+	p, err := ReadPlan([]byte(`{"timeOfUseRates": [
+		{"displayName": "Peak", "unitPrice": 0.5, "days": ["MON", "TUE", "WED", "THU", "FRI"]},
+		{"displayName": "Off-peak", "unitPrice": 0.2, "days": ["SAT", "SUN", "PUBLIC_HOLIDAYS"]}],
+		"solarFeedInTariff": [{"unitPrice": 0.05, "days": ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]}]}`), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range p.Components {
+		got = append(got, c.Describe())
+	}
+	want := []string{
+		"0.50 per kWh imported, Mon–Fri except public holidays",
+		"0.20 per kWh imported, Sat, Sun and public holidays",
+		"0.05 per kWh exported, all times", // feed-in names no holidays: they are ordinary days
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("components %q\nwant %q", got, want)
+	}
+	if err := (&Tariff{Name: "h", Components: p.Components}).Validate(); err != nil {
+		t.Error(err)
+	}
+}
