@@ -97,8 +97,7 @@ func ReadPlan(data []byte, opts PlanOptions) (*Plan, error) {
 		plan.Format = FormatCDR
 		err = readCDR(plan, obj, opts)
 	} else {
-		p := &planParser{aware: holidayAwareness(root,
-			[]string{"rates", "timeOfUseRates"}, []string{"solarFeedInTariff"}, []string{"demandCharges"})}
+		p := newPlanParser(root)
 		err = p.plan("$", root)
 		plan.Components = p.comps
 	}

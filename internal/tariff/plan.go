@@ -61,8 +61,7 @@ func ParsePlan(data []byte) ([]Component, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, planErr("$", "unexpected data after the plan object")
 	}
-	p := &planParser{aware: holidayAwareness(root,
-		[]string{"rates", "timeOfUseRates"}, []string{"solarFeedInTariff"}, []string{"demandCharges"})}
+	p := newPlanParser(root)
 	if err := p.plan("$", root); err != nil {
 		return nil, err
 	}
@@ -96,6 +95,13 @@ type planParser struct {
 	// aware tells, per list key, whether the plan's windows of that kind
 	// name public holidays (see applyDays).
 	aware map[string]bool
+}
+
+// newPlanParser starts reading root, a decoded plan of solarview's own
+// format.
+func newPlanParser(root any) *planParser {
+	return &planParser{aware: holidayAwareness(root,
+		[]string{"rates", "timeOfUseRates"}, []string{"solarFeedInTariff"}, []string{"demandCharges"})}
 }
 
 // holidayAwareness finds, for each kind of list (keys naming the lists of

@@ -225,9 +225,9 @@ func (a *Accumulator) Add(in Instant, importWh, exportWh float64) {
 	a.add(in, 1, importWh, exportWh)
 }
 
-// add adds n intervals of one slot (see [Accumulator.AddSlot]) whose
-// energies sum to importWh and exportWh; outside every billing period it
-// only counts the first.
+// add adds count intervals of one slot (see [Accumulator.AddSlot]) whose
+// energies sum to importWh and exportWh, inside a billing period; outside
+// every period it counts one uncovered interval.
 func (a *Accumulator) add(in Instant, count int, importWh, exportWh float64) {
 	if a.started && in.ns < a.last {
 		a.backwards++
