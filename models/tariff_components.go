@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -36,7 +37,22 @@ type TariffWindow struct {
 	// every year.
 	SeasonStart *string `bun:"season_start"`
 	SeasonEnd   *string `bun:"season_end"`
+	// PublicHolidays says how the window treats public holidays: nil, they
+	// are ordinary days of their weekday; HolidaysInclude, the window also
+	// applies on every public holiday; HolidaysExclude, never on one;
+	// HolidaysOnly, only on them.
+	PublicHolidays *string `bun:"public_holidays"`
+	// NEMTime reads the window's times, days and season on NEM time (UTC+10
+	// all year, what CDR plans call "AEST") instead of the site's clock.
+	NEMTime bool `bun:"nem_time,notnull"`
 }
+
+// Values of TariffWindow.PublicHolidays.
+const (
+	HolidaysInclude = "include"
+	HolidaysExclude = "exclude"
+	HolidaysOnly    = "only"
+)
 
 // TariffDailySupplyCharge is a fixed charge per day of supply.
 type TariffDailySupplyCharge struct {
@@ -45,6 +61,10 @@ type TariffDailySupplyCharge struct {
 	TariffComponentBase
 	// Amount is charged for each day, in currency units.
 	Amount Money `bun:"amount,type:numeric,notnull"`
+	// SeasonStart and SeasonEnd ("MM-DD", both inclusive) limit the charge
+	// to the days of a season; nil for all year.
+	SeasonStart *string `bun:"season_start"`
+	SeasonEnd   *string `bun:"season_end"`
 }
 
 // TariffUsageRate is a price per kWh imported from the grid, flat or limited
@@ -89,7 +109,56 @@ type TariffDemandCharge struct {
 	Rate Money `bun:"rate,type:numeric,notnull"`
 	// MeasuredOver is DemandOverBillingPeriod or DemandOverDay.
 	MeasuredOver string `bun:"measured_over,notnull"`
+	// MinKW and MaxKW bound the demand charged: only the part of the peak
+	// above MinKW and, when MaxKW is set, up to MaxKW.
+	MinKW float64  `bun:"min_kw,type:numeric,notnull"`
+	MaxKW *float64 `bun:"max_kw,type:numeric"`
 	TariffWindow
+}
+
+// TariffBlockRate prices grid import in steps: Rates[0] for the first
+// VolumesKWh[0] kWh of a day or billing period (as Period says), Rates[1]
+// for the next VolumesKWh[1], and the last rate above them all.
+type TariffBlockRate struct {
+	bun.BaseModel `bun:"table:tariff_block_rates,alias:block_rate"`
+
+	TariffComponentBase
+	// Rates are in currency units per kWh, one more than VolumesKWh.
+	Rates      []Money   `bun:"rates,array,type:tariff_money[],notnull"`
+	VolumesKWh []float64 `bun:"volumes_kwh,array,type:numeric[],notnull"`
+	// Period is the ISO 8601 duration the volumes are for: "P1D" restarts
+	// the count every day, anything else every billing period, pro-rated.
+	Period string `bun:"period,notnull"`
+	TariffWindow
+}
+
+// Values of TariffDiscount.AppliesTo.
+const (
+	DiscountOffBill  = "bill"
+	DiscountOffUsage = "usage"
+)
+
+// TariffDiscount takes Percent per cent off a day's charges: all of them
+// (DiscountOffBill, feed-in credits excepted) or usage only.
+type TariffDiscount struct {
+	bun.BaseModel `bun:"table:tariff_discounts,alias:discount"`
+
+	TariffComponentBase
+	Percent   Money  `bun:"percent,type:numeric,notnull"`
+	AppliesTo string `bun:"applies_to,notnull"`
+	// Condition is what the user assumed for a conditional discount
+	// ("pay-on-time"); empty for a guaranteed one.
+	Condition string `bun:"condition,notnull"`
+}
+
+// PublicHoliday is a day of the holiday calendar time-of-use windows use.
+// Region is "" for everywhere, a state or territory code or a time zone.
+type PublicHoliday struct {
+	bun.BaseModel `bun:"table:public_holidays,alias:public_holiday"`
+
+	Date   time.Time `bun:"date,pk,type:date"`
+	Region string    `bun:"region,pk,notnull"`
+	Name   string    `bun:"name,notnull"`
 }
 
 // TariffComponentRow is a row of the tariff_components view: one component of

@@ -29,11 +29,14 @@ func init() {
 }
 
 func tariffFlatRates(db *bun.DB) *bun.SelectQuery {
-	// A rate is flat when its row has no window: no weekdays, no times and
-	// no season (SQL NULLs are JSON nulls in to_jsonb, and ->> maps those
-	// back to NULL).
+	// A rate is flat when its row has no window: no weekdays, no times, no
+	// season and no public holiday rule (SQL NULLs are JSON nulls in
+	// to_jsonb, and ->> maps those back to NULL). A supply charge is flat
+	// without a season. Block rates, demand charges and discounts are
+	// never flat.
 	windowless := bun.SafeQuery(
-		"c.data ->> 'weekdays' IS NULL AND c.data ->> 'start_time' IS NULL AND c.data ->> 'season_start' IS NULL")
+		"c.data ->> 'weekdays' IS NULL AND c.data ->> 'start_time' IS NULL AND c.data ->> 'season_start' IS NULL" +
+			" AND c.data ->> 'public_holidays' IS NULL")
 	sumOf := func(key, model string) schema.QueryAppender {
 		return bun.SafeQuery("coalesce(sum((c.data ->> ?)::numeric) FILTER (WHERE c.model = ?), 0)", key, model)
 	}
@@ -43,7 +46,7 @@ func tariffFlatRates(db *bun.DB) *bun.SelectQuery {
 		ColumnExpr("? AS supply", sumOf("amount", "daily_supply_charge")).
 		ColumnExpr("? AS usage", sumOf("rate", "usage_rate")).
 		ColumnExpr("? AS feed_in", sumOf("rate", "feed_in_rate")).
-		ColumnExpr("bool_and(c.model = ? OR c.model IN (?, ?) AND ?) AS flat",
+		ColumnExpr("bool_and(c.model = ? AND c.data ->> 'season_start' IS NULL OR c.model IN (?, ?) AND ?) AS flat",
 			"daily_supply_charge", "usage_rate", "feed_in_rate", windowless).
 		GroupExpr("c.tariff_id")
 }

@@ -21,6 +21,8 @@ var TariffComponentBranches = []TariffComponentBranch{
 	{Model: "usage_rate", Table: "tariff_usage_rates"},
 	{Model: "feed_in_rate", Table: "tariff_feed_in_rates"},
 	{Model: "demand_charge", Table: "tariff_demand_charges"},
+	{Model: "block_rate", Table: "tariff_block_rates"},
+	{Model: "discount", Table: "tariff_discounts"},
 }
 
 // tariff_components unions every tariff component table as (model, id,

@@ -60,6 +60,7 @@ func App(stdout, stderr io.Writer) *cli.App {
 			importCommand(),
 			siteCommand(),
 			tariffCommand(),
+			holidaysCommand(),
 			billingCommand(),
 			batteryCommand(),
 			sensorsCommand(),

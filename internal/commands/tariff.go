@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/jedib0t/go-pretty/v6/table"
@@ -24,15 +25,23 @@ func tariffCommand() *cli.Command {
 				Usage:     "add a tariff: flat prices from flags, anything else from a plan file",
 				ArgsUsage: "NAME",
 				Description: "Prices are in currency units: --supply per day, --usage and --feed-in per kWh.\n" +
-					"--file reads a JSON plan (time of use, seasons, time-varying feed-in, demand\n" +
-					"charges), documented in the README; flags and file combine. The retailer is\n" +
-					"created if it does not exist. Everything is added in one transaction.",
+					"--file reads a JSON plan: solarview's own format (time of use, seasons, block\n" +
+					"rates, time-varying feed-in, demand charges) or a Consumer Data Right\n" +
+					"EnergyPlanDetail document exactly as a retailer publishes it; both are\n" +
+					"documented in the README. Flags and file combine. CDR prices exclude GST:\n" +
+					"--gst (10% by default for CDR plans) is added to every charge, never to feed-in\n" +
+					"credits. A conditional discount applies only under --assume; what the plan\n" +
+					"holds that solarview does not price is listed. The retailer is created if it\n" +
+					"does not exist (a CDR plan's brand by default). Everything is added in one\n" +
+					"transaction.",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "retailer", Required: true, Usage: "retailer `NAME` (created if missing)"},
+					&cli.StringFlag{Name: "retailer", Usage: "retailer `NAME` (created if missing; default: a CDR plan's brandName)"},
 					&cli.StringFlag{Name: "supply", Usage: "daily supply charge, per day (e.g. 1.10)"},
 					&cli.StringFlag{Name: "usage", Usage: "flat usage rate, per kWh imported (e.g. 0.30)"},
 					&cli.StringFlag{Name: "feed-in", Usage: "flat feed-in rate, per kWh exported (e.g. 0.05)"},
-					&cli.StringFlag{Name: "file", Usage: "JSON plan `FILE` with time-of-use, seasonal and demand components"},
+					&cli.StringFlag{Name: "file", Usage: "JSON plan `FILE`: solarview's plan format or a CDR EnergyPlanDetail document"},
+					&cli.StringFlag{Name: "gst", Usage: "GST `RATE` added to the plan's charges (e.g. 10%); default 10% for CDR plans, none otherwise"},
+					&cli.StringFlag{Name: "assume", Usage: "conditions you meet, comma-separated: " + strings.Join(tariff.Assumptions, ", ")},
 				},
 				Action: tariffAdd,
 			},
@@ -55,20 +64,41 @@ func tariffAdd(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return errors.New("tariff add needs exactly one NAME")
 	}
-	t := &tariff.Tariff{Name: strings.TrimSpace(c.Args().First()), Retailer: c.String("retailer")}
+	t := &tariff.Tariff{Name: strings.TrimSpace(c.Args().First()), Retailer: strings.TrimSpace(c.String("retailer"))}
 	if t.Name == "" {
 		return errors.New("tariff name must not be empty")
 	}
+	var opts tariff.PlanOptions
+	if c.IsSet("gst") {
+		gst, err := parsePercent(c.String("gst"))
+		if err != nil {
+			return fmt.Errorf("--gst: %w", err)
+		}
+		opts.GSTPercent = &gst
+	}
+	for _, a := range strings.Split(c.String("assume"), ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			opts.Assume = append(opts.Assume, a)
+		}
+	}
+	var plan *tariff.Plan
 	if path := c.String("file"); path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return fmt.Errorf("reading plan: %w", err)
 		}
-		comps, err := tariff.ParsePlan(data)
-		if err != nil {
+		if plan, err = tariff.ReadPlan(data, opts); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		t.Components = comps
+		t.Components = plan.Components
+		if t.Retailer == "" {
+			t.Retailer = plan.Retailer
+		}
+	} else if len(opts.Assume) > 0 {
+		return errors.New("--assume needs a plan --file with conditional discounts or premium feed-in")
+	}
+	if t.Retailer == "" {
+		return errors.New("give the tariff's --retailer")
 	}
 	flat := []struct {
 		flag string
@@ -99,6 +129,11 @@ func tariffAdd(c *cli.Context) error {
 			return fmt.Errorf("--%s: %w", f.flag, err)
 		}
 		t.Components = append(t.Components, f.make(m))
+		if opts.GSTPercent != nil && f.flag != "feed-in" {
+			// A flag's charge is priced like a plan's: a --gst given
+			// applies to it too (a CDR plan's default 10% does not).
+			tariff.AddGST(t.Components[len(t.Components)-1:], *opts.GSTPercent)
+		}
 	}
 	if len(t.Components) == 0 {
 		return fmt.Errorf("tariff %q has no prices: give --supply, --usage, --feed-in or --file", t.Name)
@@ -113,7 +148,73 @@ func tariffAdd(c *cli.Context) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Added tariff %q (retailer %q, %d components):\n", t.Name, t.Retailer, len(t.Components))
-	return writeComponents(env.Stdout, t)
+	if err := writeComponents(env.Stdout, t); err != nil {
+		return err
+	}
+	return writePlanNotes(env.Stdout, t, plan, opts)
+}
+
+// writePlanNotes says how a plan file was read: its format, the GST added,
+// the assumptions that changed the price, and every part of the plan that
+// is not priced, so nothing is dropped silently.
+func writePlanNotes(w io.Writer, t *tariff.Tariff, plan *tariff.Plan, opts tariff.PlanOptions) error {
+	gst := opts.GSTPercent
+	if plan != nil {
+		g := plan.GSTPercent
+		gst = &g
+		name := ""
+		if plan.Name != "" {
+			name = fmt.Sprintf(" %q", plan.Name)
+		}
+		fmt.Fprintf(w, "Read %s%s.\n", plan.Format, name)
+	}
+	if gst != nil && *gst != 0 {
+		fmt.Fprintf(w, "Charges include GST at %s%%, added to the prices given; feed-in credits have none.\n", trimZeros(*gst))
+	}
+	if plan == nil {
+		return nil
+	}
+	if len(plan.Applied) > 0 {
+		fmt.Fprintf(w, "Assumed: %s.\n", strings.Join(plan.Applied, ", "))
+	}
+	for _, a := range opts.Assume {
+		if !slices.Contains(plan.Applied, a) {
+			fmt.Fprintf(w, "--assume %s changed nothing: the plan has nothing that depends on it.\n", a)
+		}
+	}
+	if t.UsesHolidays() {
+		fmt.Fprintln(w, "Its time-of-use windows name public holidays: load them with `solarview holidays import FILE`.")
+	}
+	if len(plan.Unpriced) > 0 {
+		fmt.Fprintf(w, "Not priced (%d):\n", len(plan.Unpriced))
+		for _, u := range plan.Unpriced {
+			fmt.Fprintf(w, "  - %s\n", u)
+		}
+	}
+	return nil
+}
+
+// trimZeros shows a percentage without trailing zeros: "10", "12.5".
+func trimZeros(m models.Money) string {
+	return strings.TrimSuffix(strings.TrimRight(m.String(), "0"), ".")
+}
+
+// parsePercent reads "10%", "10" (both per cent) or "0.1" (a fraction,
+// as below 1) as a percentage.
+func parsePercent(s string) (models.Money, error) {
+	s = strings.TrimSpace(s)
+	pct := strings.HasSuffix(s, "%")
+	m, err := models.ParseMoney(strings.TrimSpace(strings.TrimSuffix(s, "%")))
+	if err != nil {
+		return 0, err
+	}
+	if !pct && m < models.Unit && m > 0 {
+		m *= 100
+	}
+	if m < 0 || m > 100*models.Unit {
+		return 0, fmt.Errorf("%q is not a rate between 0%% and 100%%", s)
+	}
+	return m, nil
 }
 
 func tariffList(c *cli.Context) error {
@@ -147,7 +248,7 @@ func tariffList(c *cli.Context) error {
 // price when there is one, the range and count for time of use.
 func priceSummary(t *tariff.Tariff, cat tariff.Category) string {
 	var prices []models.Money
-	windowed := false
+	windowed, steps := false, false
 	for _, c := range t.Components {
 		if c.Category() != cat {
 			continue
@@ -161,6 +262,9 @@ func priceSummary(t *tariff.Tariff, cat tariff.Category) string {
 			prices = append(prices, v.Rate)
 		case *tariff.DemandCharge:
 			prices = append(prices, v.Rate)
+		case *tariff.BlockRate:
+			prices = append(prices, v.Rates...)
+			steps = true
 		default:
 			return "see show"
 		}
@@ -179,7 +283,10 @@ func priceSummary(t *tariff.Tariff, cat tariff.Category) string {
 		lo, hi = min(lo, p), max(hi, p)
 	}
 	windows := fmt.Sprintf("%d windows", len(prices))
-	if len(prices) == 1 {
+	switch {
+	case steps:
+		windows = "stepped"
+	case len(prices) == 1:
 		windows = "1 window"
 	}
 	if lo == hi {
@@ -205,6 +312,13 @@ func tariffShow(c *cli.Context) error {
 	if err := writeComponents(env.Stdout, t); err != nil {
 		return err
 	}
+	if t.UsesHolidays() {
+		n, err := db.NewSelect().Model((*models.PublicHoliday)(nil)).Count(c.Context)
+		if err != nil {
+			return fmt.Errorf("counting public holidays: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "Its windows name public holidays; %d are loaded (`solarview holidays import FILE`).\n", n)
+	}
 	if err := t.Validate(); err != nil {
 		fmt.Fprintf(env.Stdout, "Warning: %v\n", err)
 	}
@@ -218,7 +332,7 @@ func writeComponents(w io.Writer, t *tariff.Tariff) error {
 	tw.SetOutputMirror(w)
 	tw.SetStyle(table.StyleLight)
 	tw.AppendHeader(table.Row{"Component", "Label", "Price and when"})
-	for _, cat := range []tariff.Category{tariff.Supply, tariff.Usage, tariff.FeedIn, tariff.Demand, tariff.Other} {
+	for _, cat := range []tariff.Category{tariff.Supply, tariff.Usage, tariff.FeedIn, tariff.Demand, tariff.Discount, tariff.Other} {
 		for _, c := range t.Components {
 			if c.Category() != cat {
 				continue

@@ -116,3 +116,114 @@ func TestBillingCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestTariffAddCDRPlans adds each CDR document of the tariff package's
+// testdata exactly as published and checks what the command says about it.
+func TestTariffAddCDRPlans(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.NewDatabase(t, true)
+	doc := func(name string) string { return filepath.Join("..", "tariff", "testdata", "cdr", name) }
+
+	out := mustRun(t, dsn, "tariff", "add", "Bright TOU", "--file", doc("time_of_use.json"), "--assume", "pay-on-time")
+	for _, want := range []string{
+		`Added tariff "Bright TOU" (retailer "Bright Power", 13 components)`,
+		`Read CDR EnergyPlanDetail "Bright Time of Use".`,
+		"Charges include GST at 10%, added to the prices given; feed-in credits have none.",
+		"0.5302 per kWh imported, Mon–Fri except public holidays 15:00–21:00, 11-01 to 03-31 (NEM time)",
+		"7% off the bill (supply, usage and demand charges), assuming pay-on-time",
+		"Assumed: pay-on-time.",
+		"Its time-of-use windows name public holidays: load them with `solarview holidays import FILE`.",
+		"Not priced (2):",
+		`  - discount "Direct debit discount" (conditional on direct debit: --assume direct-debit applies it)`,
+		"  - fee: DD_DISHONOUR, FIXED, 15.00",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("tariff add output lacks %q:\n%s", want, out)
+		}
+	}
+	// --gst 0 for prices already including GST; the retailer from the flag.
+	out = mustRun(t, dsn, "tariff", "add", "Sparky", "--retailer", "Sparky", "--gst", "0", "--file", doc("single_rate_stepped.json"))
+	for _, want := range []string{
+		"0.265 for the first 10 kWh, 0.312 above per kWh imported, per day",
+		"1.0234 per day",
+		"Not priced (7):",
+		"  - controlled load (solarview's data has no controlled-load channel of its own",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("tariff add output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "GST") {
+		t.Errorf("--gst 0 still mentions GST:\n%s", out)
+	}
+	out = mustRun(t, dsn, "tariff", "show", "Bright TOU")
+	if !strings.Contains(out, "Its windows name public holidays; 0 are loaded") {
+		t.Errorf("tariff show does not say no holidays are loaded:\n%s", out)
+	}
+	// A --gst given applies to flag prices too.
+	out = mustRun(t, dsn, "tariff", "add", "Flat inc", "--retailer", "R", "--supply", "1", "--feed-in", "0.05", "--gst", "10%")
+	if !strings.Contains(out, "1.10 per day") || !strings.Contains(out, "0.05 per kWh exported") {
+		t.Errorf("--gst with flag prices:\n%s", out)
+	}
+	mustRun(t, dsn, "tariff", "add", "Volt", "--file", doc("demand.json"), "--gst", "12.5%")
+	out = mustRun(t, dsn, "tariff", "show", "Volt")
+	// 0.3150 per kW per day plus 12.5%.
+	if !strings.Contains(out, "0.354375 per kW per day of the billing period's peak half-hour above 0.5 kW") {
+		t.Errorf("tariff show lacks the demand charge with 12.5%% GST:\n%s", out)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"data": {"planId": "X", "electricityContract": {"tariffPeriod": [
+		{"startDate": "01-01", "endDate": "12-31", "rateBlockUType": "singleRate",
+		 "singleRate": {"rates": [{"unitPrice": "0.30", "volume": 10}, {"unitPrice": "abc"}]}}]}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tariff", "add", "B", "--file", bad},
+			bad + `: $.data.electricityContract.tariffPeriod[0].singleRate.rates[1].unitPrice: "abc" is not an amount`},
+		{[]string{"tariff", "add", "B", "--file", doc("demand.json"), "--assume", "senior-card"},
+			`--assume "senior-card": known conditions are pay-on-time, direct-debit, premium-feed-in`},
+		{[]string{"tariff", "add", "B", "--file", doc("demand.json"), "--gst", "ten"}, `--gst: "ten" is not a number`},
+		{[]string{"tariff", "add", "B", "--usage", "0.3"}, "give the tariff's --retailer"},
+	} {
+		r := run(t, dsn, tt.args...)
+		if r.code != 1 || !strings.Contains(r.stderr, tt.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("solarview %s: exit %d, stderr %q; want one line containing %q", strings.Join(tt.args, " "), r.code, r.stderr, tt.want)
+		}
+	}
+}
+
+func TestHolidaysImport(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.NewDatabase(t, true)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "holidays.csv")
+	if err := os.WriteFile(good, []byte("date,name,region\n2025-01-01,New Year's Day\n2025-03-10,Labour Day,VIC\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRun(t, dsn, "holidays", "import", good); !strings.Contains(out, "2 holidays: 2 added, 0 renamed, 0 unchanged.") {
+		t.Errorf("first import: %s", out)
+	}
+	if out := mustRun(t, dsn, "holidays", "import", good); !strings.Contains(out, "2 holidays: 0 added, 0 renamed, 2 unchanged.") {
+		t.Errorf("second import: %s", out)
+	}
+	// A bad line refuses the whole file: the good line before it is not added.
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte("2025-12-25,Christmas Day\n2025-12-26,Boxing Day,Atlantis\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dsn, "holidays", "import", bad)
+	if want := bad + `: line 2: region "Atlantis" is not a state`; r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("bad file: exit %d, stderr %q; want %q", r.code, r.stderr, want)
+	}
+	xmas := filepath.Join(dir, "xmas.csv")
+	if err := os.WriteFile(xmas, []byte("2025-12-25,Christmas Day\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := mustRun(t, dsn, "holidays", "import", xmas); !strings.Contains(out, "1 holiday: 1 added") {
+		t.Errorf("the refused file's good line was stored: %s", out)
+	}
+}

@@ -61,7 +61,7 @@ func ParsePlan(data []byte) ([]Component, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, planErr("$", "unexpected data after the plan object")
 	}
-	p := &planParser{}
+	p := newPlanParser(root)
 	if err := p.plan("$", root); err != nil {
 		return nil, err
 	}
@@ -92,16 +92,57 @@ func syntaxError(data []byte, err error) error {
 
 type planParser struct {
 	comps []Component
+	// aware tells, per list key, whether the plan's windows of that kind
+	// name public holidays (see applyDays).
+	aware map[string]bool
+}
+
+// newPlanParser starts reading root, a decoded plan of solarview's own
+// format.
+func newPlanParser(root any) *planParser {
+	return &planParser{aware: holidayAwareness(root,
+		[]string{"rates", "timeOfUseRates"}, []string{"solarFeedInTariff"}, []string{"demandCharges"})}
+}
+
+// holidayAwareness finds, for each kind of list (keys naming the lists of
+// one kind), whether any of its windows anywhere in root names public
+// holidays.
+func holidayAwareness(root any, kinds ...[]string) map[string]bool {
+	out := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				for _, kind := range kinds {
+					for _, key := range kind {
+						if k == key && namesHolidays(x) {
+							for _, key := range kind {
+								out[key] = true
+							}
+						}
+					}
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(root)
+	return out
 }
 
 // season is a tariffPeriod's MM-DD range; nil pointers for all year.
 type season struct{ start, end *string }
 
 var (
-	planKeys    = []string{"displayName", "description", "dailySupplyCharge", "rates", "timeOfUseRates", "solarFeedInTariff", "demandCharges", "tariffPeriod"}
-	periodKeys  = []string{"displayName", "startDate", "endDate", "startMonth", "endMonth", "rates", "timeOfUseRates", "solarFeedInTariff", "demandCharges"}
+	planKeys    = []string{"displayName", "description", "dailySupplyCharge", "rates", "period", "timeOfUseRates", "solarFeedInTariff", "demandCharges", "tariffPeriod"}
+	periodKeys  = []string{"displayName", "startDate", "endDate", "startMonth", "endMonth", "rates", "period", "timeOfUseRates", "solarFeedInTariff", "demandCharges"}
 	rateKeys    = []string{"displayName", "type", "unitPrice", "days", "startTime", "endTime", "timeOfUse"}
-	flatKeys    = []string{"unitPrice"}
+	flatKeys    = []string{"unitPrice", "volume", "measureUnit"}
 	demandKeys  = []string{"displayName", "amount", "days", "startTime", "endTime", "timeOfUse", "measurementPeriod"}
 	windowKeys  = []string{"days", "startTime", "endTime"}
 	dayNumbers  = map[string]int16{"MON": 1, "TUE": 2, "WED": 3, "THU": 4, "FRI": 5, "SAT": 6, "SUN": 7}
@@ -217,25 +258,24 @@ func (p *planParser) rateLists(path string, obj map[string]any, s season) error 
 	if err != nil {
 		return err
 	}
-	for i, raw := range flat {
-		ipath := fmt.Sprintf("%s.rates[%d]", path, i)
-		if i > 0 {
-			return planErr(ipath, "block rates (more than one rate by volume) are not supported; use one rate")
+	if flat != nil {
+		period := "P1Y"
+		if raw, ok := obj["period"]; ok {
+			str, _ := raw.(string)
+			if _, err := PeriodDays(str); err != nil {
+				return planErr(path+".period", "%s is not an ISO 8601 duration of days, weeks, months or years (P1D, P3M, P1Y)", describeJSON(raw))
+			}
+			period = str
 		}
-		r, err := object(ipath, raw, flatKeys)
+		c, err := rateBlock(path+".rates", flat, "", models.TariffWindow{SeasonStart: s.start, SeasonEnd: s.end}, period, flatKeys)
 		if err != nil {
 			return err
 		}
-		price, err := requiredMoney(ipath, r, "unitPrice")
-		if err != nil {
+		if err := p.add(path+".rates", c); err != nil {
 			return err
 		}
-		c := &UsageRate{}
-		c.Rate = price
-		c.SeasonStart, c.SeasonEnd = s.start, s.end
-		if err := p.add(ipath, c); err != nil {
-			return err
-		}
+	} else if _, ok := obj["period"]; ok {
+		return planErr(path+".period", "a block period without rates")
 	}
 	lists := []struct {
 		key  string
@@ -271,7 +311,7 @@ func (p *planParser) rateLists(path string, obj map[string]any, s season) error 
 			if err != nil {
 				return err
 			}
-			windows, err := windowsOf(ipath, r, s)
+			windows, err := windowsOf(ipath, r, s, p.aware[l.key])
 			if err != nil {
 				return err
 			}
@@ -310,7 +350,7 @@ func (p *planParser) rateLists(path string, obj map[string]any, s season) error 
 				return planErr(ipath+".measurementPeriod", "%s is not DAY or BILLING_PERIOD", describeJSON(raw))
 			}
 		}
-		windows, err := windowsOf(ipath, r, s)
+		windows, err := windowsOf(ipath, r, s, p.aware["demandCharges"])
 		if err != nil {
 			return err
 		}
@@ -356,7 +396,7 @@ type pathWindow struct {
 
 // windowsOf reads an entry's window (days/startTime/endTime on the entry
 // itself) or windows (a timeOfUse list), each with the season applied.
-func windowsOf(path string, r map[string]any, s season) ([]pathWindow, error) {
+func windowsOf(path string, r map[string]any, s season, aware bool) ([]pathWindow, error) {
 	list, err := optArray(path, r, "timeOfUse")
 	if err != nil {
 		return nil, err
@@ -377,7 +417,7 @@ func windowsOf(path string, r map[string]any, s season) ([]pathWindow, error) {
 			if err != nil {
 				return nil, err
 			}
-			w, err := windowOf(wpath, obj, s)
+			w, err := windowOf(wpath, obj, s, aware)
 			if err != nil {
 				return nil, err
 			}
@@ -385,37 +425,21 @@ func windowsOf(path string, r map[string]any, s season) ([]pathWindow, error) {
 		}
 		return out, nil
 	}
-	w, err := windowOf(path, r, s)
+	w, err := windowOf(path, r, s, aware)
 	if err != nil {
 		return nil, err
 	}
 	return []pathWindow{{path, w}}, nil
 }
 
-func windowOf(path string, obj map[string]any, s season) (models.TariffWindow, error) {
+func windowOf(path string, obj map[string]any, s season, holidayAware bool) (models.TariffWindow, error) {
 	w := models.TariffWindow{SeasonStart: s.start, SeasonEnd: s.end}
 	if raw, ok := obj["days"]; ok {
-		days, ok := raw.([]any)
-		if !ok || len(days) == 0 {
-			return w, planErr(path+".days", "want a non-empty list of days (%s), got %s", dayListText, describeJSON(raw))
+		days, listed, err := parseDays(path+".days", raw)
+		if err != nil {
+			return w, err
 		}
-		seen := map[int16]bool{}
-		for i, d := range days {
-			dpath := fmt.Sprintf("%s.days[%d]", path, i)
-			name, _ := d.(string)
-			n, ok := dayNumbers[strings.ToUpper(name)]
-			switch {
-			case strings.EqualFold(name, "PUBLIC_HOLIDAYS"):
-				return w, planErr(dpath, "public holidays are not supported")
-			case !ok:
-				return w, planErr(dpath, "%s is not a day (%s)", describeJSON(d), dayListText)
-			case seen[n]:
-				return w, planErr(dpath, "%q is listed twice", name)
-			}
-			seen[n] = true
-			w.Weekdays = append(w.Weekdays, n)
-		}
-		sort.Slice(w.Weekdays, func(i, j int) bool { return w.Weekdays[i] < w.Weekdays[j] })
+		applyDays(&w, days, listed, holidayAware)
 	}
 	_, hasStart := obj["startTime"]
 	_, hasEnd := obj["endTime"]
@@ -434,15 +458,9 @@ func windowOf(path string, obj map[string]any, s season) (models.TariffWindow, e
 			if !ok {
 				return w, planErr(path+"."+key, "want a \"HH:MM\" string, got %s", describeJSON(raw))
 			}
-			t, err := models.ParseClockTime(str)
+			t, err := parsePlanTime(str, key == "endTime")
 			if err != nil {
 				return w, planErr(path+"."+key, "%q is not a time", str)
-			}
-			if key == "endTime" && t%3600 == 59*60 {
-				// CDR plans name a window's last minute, "23:59" or
-				// "14:59", where solarview's windows end exclusively:
-				// the window runs through that minute.
-				t += 60
 			}
 			times[i] = t
 		}
@@ -480,9 +498,11 @@ func object(path string, v any, allowed []string) (map[string]any, error) {
 	return obj, nil
 }
 
+// optString reads an optional string; null counts as absent, as CDR
+// documents write optional fields.
 func optString(path string, obj map[string]any, key string) (string, error) {
 	raw, ok := obj[key]
-	if !ok {
+	if !ok || raw == nil {
 		return "", nil
 	}
 	s, ok := raw.(string)
@@ -492,9 +512,10 @@ func optString(path string, obj map[string]any, key string) (string, error) {
 	return s, nil
 }
 
+// optArray reads an optional list; null counts as absent.
 func optArray(path string, obj map[string]any, key string) ([]any, error) {
 	raw, ok := obj[key]
-	if !ok {
+	if !ok || raw == nil {
 		return nil, nil
 	}
 	a, ok := raw.([]any)
@@ -553,4 +574,167 @@ func describeJSON(v any) string {
 		return "an object"
 	}
 	return fmt.Sprintf("%v", v)
+}
+
+// parsePlanTime reads a window's "HH:MM", "HH:MM:SS" or "HHMM" time. CDR
+// plans name a window's last minute or second ("20:59", "23:59:59") where
+// solarview's windows end exclusively, so an end in minute 59 with no
+// seconds, or at second 59 of minute 59, runs through it: "20:59" ends at
+// 21:00.
+func parsePlanTime(s string, end bool) (models.ClockTime, error) {
+	if len(s) == 4 && !strings.Contains(s, ":") {
+		s = s[:2] + ":" + s[2:]
+	}
+	t, err := models.ParseClockTime(s)
+	if err != nil {
+		return 0, err
+	}
+	if end {
+		switch {
+		case t%3600 == 59*60:
+			t += 60
+		case t%3600 == 3599:
+			t++
+		}
+	}
+	return t, nil
+}
+
+// parseDays reads a CDR days list: weekdays (ISO numbers, sorted) and
+// whether it names PUBLIC_HOLIDAYS.
+func parseDays(path string, raw any) ([]int16, bool, error) {
+	days, ok := raw.([]any)
+	if !ok || len(days) == 0 {
+		return nil, false, planErr(path, "want a non-empty list of days (%s, PUBLIC_HOLIDAYS), got %s", dayListText, describeJSON(raw))
+	}
+	var out []int16
+	holidays := false
+	seen := map[int16]bool{}
+	for i, d := range days {
+		dpath := fmt.Sprintf("%s[%d]", path, i)
+		name, _ := d.(string)
+		n, ok := dayNumbers[strings.ToUpper(name)]
+		switch {
+		case strings.EqualFold(name, "PUBLIC_HOLIDAYS"):
+			if holidays {
+				return nil, false, planErr(dpath, "%q is listed twice", name)
+			}
+			holidays = true
+			continue
+		case !ok:
+			return nil, false, planErr(dpath, "%s is not a day (%s, PUBLIC_HOLIDAYS)", describeJSON(d), dayListText)
+		case seen[n]:
+			return nil, false, planErr(dpath, "%q is listed twice", name)
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, holidays, nil
+}
+
+// applyDays sets a window's weekdays and public-holiday rule from a days
+// list. In a plan none of whose windows of this kind (usage, feed-in,
+// demand) names public holidays, a holiday is a day of its weekday. Once one
+// does, public holidays are days of their own for that kind: a window that
+// lists PUBLIC_HOLIDAYS applies on every holiday, one that lists weekdays
+// without it applies on none, as a plan with a holiday rate means.
+func applyDays(w *models.TariffWindow, days []int16, listed, aware bool) {
+	rule := func(r string) *string { return &r }
+	w.Weekdays = days
+	switch {
+	case !aware:
+		if listed && len(days) == 0 {
+			w.Weekdays = nil
+		}
+	case listed && len(days) == 0:
+		w.PublicHolidays = rule(models.HolidaysOnly)
+	case listed:
+		w.PublicHolidays = rule(models.HolidaysInclude)
+	default:
+		w.PublicHolidays = rule(models.HolidaysExclude)
+	}
+}
+
+// namesHolidays reports whether a days list anywhere under v names
+// PUBLIC_HOLIDAYS.
+func namesHolidays(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		if days, ok := v["days"].([]any); ok {
+			for _, d := range days {
+				if s, ok := d.(string); ok && strings.EqualFold(s, "PUBLIC_HOLIDAYS") {
+					return true
+				}
+			}
+		}
+		for _, x := range v {
+			if namesHolidays(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if namesHolidays(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// rateBlock reads a list of rates "in order of usage volume", as CDR gives
+// them: one rate is a [UsageRate]; several, each but the last with the
+// volume (kWh per period) it covers, are a [BlockRate].
+//
+// known, when not nil, lists the only fields a rate may have.
+func rateBlock(path string, list []any, label string, w models.TariffWindow, period string, known []string) (Component, error) {
+	if len(list) == 0 {
+		return nil, planErr(path, "empty list: give at least one rate")
+	}
+	var rates []models.Money
+	var volumes []float64
+	for i, raw := range list {
+		ipath := fmt.Sprintf("%s[%d]", path, i)
+		r, ok := raw.(map[string]any)
+		if !ok {
+			return nil, planErr(ipath, "want an object, got %s", describeJSON(raw))
+		}
+		if known != nil {
+			if _, err := object(ipath, raw, known); err != nil {
+				return nil, err
+			}
+		}
+		if u, ok := r["measureUnit"]; ok && u != nil && u != "KWH" {
+			return nil, planErr(ipath+".measureUnit", "%s: only rates per KWH are priced", describeJSON(u))
+		}
+		price, err := requiredMoney(ipath, r, "unitPrice")
+		if err != nil {
+			return nil, err
+		}
+		rates = append(rates, price)
+		raw, hasVolume := r["volume"]
+		if i == len(list)-1 {
+			// The last block has no upper bound, whatever volume the
+			// plan gives it.
+			break
+		}
+		if !hasVolume {
+			return nil, planErr(ipath, "volume is missing: every rate but the last of a stepped list needs the kWh it covers")
+		}
+		n, ok := raw.(json.Number)
+		v, err := n.Float64()
+		if !ok || err != nil || !(v > 0) {
+			return nil, planErr(ipath+".volume", "want a positive number of kWh, got %s", describeJSON(raw))
+		}
+		volumes = append(volumes, v)
+	}
+	if len(rates) == 1 {
+		c := &UsageRate{}
+		c.Label, c.Rate, c.TariffWindow = label, rates[0], w
+		return c, nil
+	}
+	c := &BlockRate{}
+	c.Label, c.Rates, c.VolumesKWh, c.Period, c.TariffWindow = label, rates, volumes, period, w
+	return c, nil
 }

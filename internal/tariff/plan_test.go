@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/solarview/solarview/models"
 )
@@ -123,15 +124,18 @@ func TestParsePlanErrors(t *testing.T) {
 		{`{"dailySupplyCharge": "abc"}`, `$.dailySupplyCharge: "abc" is not an amount: is not a number`},
 		{`{"dailySupplyCharge": 1.1234567891}`, `$.dailySupplyCharge: "1.1234567891" is not an amount: has more than 9 decimal places`},
 		{`{"dailySupplyCharge": [1]}`, `$.dailySupplyCharge: want an amount (a number such as 0.30), got a list`},
-		{`{"rates": [{"unitPrice": 0.3}, {"unitPrice": 0.2}]}`, `$.rates[1]: block rates`},
-		{`{"rates": [{"price": 0.3}]}`, `$.rates[0].price: unknown field (known here: unitPrice)`},
+		{`{"rates": [{"unitPrice": 0.3}, {"unitPrice": 0.2}]}`, `$.rates[0]: volume is missing`},
+		{`{"rates": [{"unitPrice": 0.3, "volume": -1}, {"unitPrice": 0.2}]}`, `$.rates[0].volume: want a positive number of kWh, got -1`},
+		{`{"rates": [{"unitPrice": 0.3, "volume": 10}, {"unitPrice": 0.2}], "period": "P1Q"}`, `$.period: "P1Q" is not an ISO 8601 duration`},
+		{`{"period": "P1D", "timeOfUseRates": [{"unitPrice": 0.3}]}`, `$.period: a block period without rates`},
+		{`{"rates": [{"price": 0.3}]}`, `$.rates[0].price: unknown field (known here: unitPrice, volume, measureUnit)`},
 		{`{"rates": [{}]}`, `$.rates[0]: unitPrice is missing`},
 		{`{"rates": {"unitPrice": 0.3}}`, `$.rates: want a list, got an object`},
 		{`{"usage": 0.3}`, `$.usage: unknown field`},
 		{`[]`, `$: want an object, got a list`},
 		{`{"timeOfUseRates": [{"unitPrice": 0.5, "days": ["MON", "FUN"]}]}`, `$.timeOfUseRates[0].days[1]: "FUN" is not a day`},
 		{`{"timeOfUseRates": [{"unitPrice": 0.5, "days": ["MON", "MON"]}]}`, `$.timeOfUseRates[0].days[1]: "MON" is listed twice`},
-		{`{"timeOfUseRates": [{"unitPrice": 0.5, "days": ["PUBLIC_HOLIDAYS"]}]}`, `$.timeOfUseRates[0].days[0]: public holidays are not supported`},
+		{`{"timeOfUseRates": [{"unitPrice": 0.5, "days": ["PUBLIC_HOLIDAYS", "SUN", "PUBLIC_HOLIDAYS"]}]}`, `$.timeOfUseRates[0].days[2]: "PUBLIC_HOLIDAYS" is listed twice`},
 		{`{"timeOfUseRates": [{"unitPrice": 0.5, "days": []}]}`, `$.timeOfUseRates[0].days: want a non-empty list`},
 		{`{"timeOfUseRates": [{"unitPrice": 0.5, "startTime": "07:00"}]}`, `$.timeOfUseRates[0]: endTime is missing`},
 		{`{"timeOfUseRates": [{"unitPrice": 0.5, "startTime": "07:00", "endTime": "07:00"}]}`, `$.timeOfUseRates[0].endTime: "07:00" is also the start time`},
@@ -191,5 +195,32 @@ func TestREADMEPlan(t *testing.T) {
 	}
 	if err := (&Tariff{Name: "README", Components: comps}).Validate(); err != nil {
 		t.Fatalf("README plan: %v", err)
+	}
+}
+
+// Block rates in solarview's own format: 10 kWh a day at 0.25, the rest at
+// 0.31; 15 kWh on one day cost 2.50 + 1.55.
+func TestOwnFormatBlockRates(t *testing.T) {
+	t.Parallel()
+	p, err := ReadPlan([]byte(`{"rates": [{"unitPrice": 0.25, "volume": 10}, {"unitPrice": "0.31"}], "period": "P1D"}`), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Format != FormatSolarview || p.GSTPercent != 0 || len(p.Components) != 1 {
+		t.Fatalf("plan %+v", p)
+	}
+	pr := pricer(t, time.UTC, "2024-01-01", "2024-02-01", p.Components...)
+	a := pr.NewAccumulator()
+	start := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	feed(a, start, start.Add(15*time.Hour), time.Hour, 1000, 0)
+	feed(a, start.AddDate(0, 0, 1), start.AddDate(0, 0, 1).Add(4*time.Hour), time.Hour, 1000, 0)
+	r := mustResult(t, a)
+	if d := r.Periods[0].Days; d[0].Costs.Usage.String() != "4.05" || d[1].Costs.Usage.String() != "1.00" {
+		t.Errorf("days cost %s and %s, want 4.05 and 1.00 (the count starts again each day)", d[0].Costs.Usage, d[1].Costs.Usage)
+	}
+	ten := 10 * models.Unit
+	p, err = ReadPlan([]byte(`{"dailySupplyCharge": 1, "solarFeedInTariff": [{"unitPrice": 0.05}]}`), PlanOptions{GSTPercent: &ten})
+	if err != nil || p.Components[0].(*DailySupplyCharge).Amount.String() != "1.10" || p.Components[1].(*FeedInRate).Rate.String() != "0.05" {
+		t.Errorf("--gst on an own plan: %+v, %v", p, err)
 	}
 }

@@ -20,6 +20,9 @@ type Period struct {
 	// of each is used, whatever its location.
 	Start, End time.Time
 	Tariff     *Tariff
+	// Holidays is the site's public holiday calendar, for windows that
+	// name public holidays; nil when none is loaded.
+	Holidays *Holidays
 }
 
 // Days is the number of calendar days in p.
@@ -37,6 +40,9 @@ type compiledPeriod struct {
 	Period
 	start, end int32 // day numbers, end exclusive
 	windows    []Window
+	// nem is set when a window reads NEM time, holidays when one names
+	// public holidays: Locate only reads those clocks when needed.
+	nem, holidays bool
 }
 
 // NewPricer checks the billing periods (dates in order, no overlaps, every
@@ -64,6 +70,8 @@ func NewPricer(loc *time.Location, periods []Period) (*Pricer, error) {
 				return nil, fmt.Errorf("billing period %s: tariff %q: %w", describePeriod(per), per.Tariff.Name, err)
 			}
 			cp.windows = append(cp.windows, w)
+			cp.nem = cp.nem || w.NEM()
+			cp.holidays = cp.holidays || w.UsesHolidays()
 		}
 		p.periods = append(p.periods, cp)
 	}
@@ -114,20 +122,51 @@ func (p *Pricer) Locate(t time.Time) Instant {
 	}
 	cp := &p.periods[i]
 	c := ClockOf(lt)
+	var nc Clock
+	if cp.holidays {
+		c.Holiday = cp.Holidays.onDay(dn)
+	}
+	if cp.nem {
+		nt := t.In(NEMTime)
+		nc = ClockOf(nt)
+		if cp.holidays {
+			nc.Holiday = cp.Holidays.onDay(dayNumber(nt))
+		}
+	}
 	var mask uint64
 	for j, w := range cp.windows {
-		if w.Contains(c) {
+		at := c
+		if w.nem {
+			at = nc
+		}
+		if w.Contains(at) {
 			mask |= 1 << j
 		}
 	}
-	// Demand half-hours are aligned on the epoch, which is the local clock's
-	// half-hours in every zone whose offset is a multiple of 30 minutes (all
-	// Australian ones).
-	block := t.Unix()
-	if block < 0 {
-		block -= demandBlock - 1
+	return Instant{ns: t.UnixNano(), period: int32(i), day: dn - cp.start, block: demandHalfHour(t.Unix(), c.Second), mask: mask}
+}
+
+// demandHalfHour numbers the local clock half-hour containing the instant
+// unix (seconds since the epoch) whose wall clock reads localSecond seconds
+// after midnight, as demand is measured. Shifting the epoch by the part of
+// the zone's UTC offset that is not a whole half-hour (15 minutes in
+// Australia/Eucla's +8:45 and Asia/Kathmandu's +5:45, nothing in most
+// zones) puts the boundaries on :00 and :30 of the wall clock. Only that
+// remainder is added, never the whole offset, so the numbering keeps
+// increasing through a daylight-saving change and the hour that repeats
+// when clocks go back gives half-hours of its own. The remainder comes from
+// the clock already read: local and UTC seconds of the day differ by the
+// offset modulo a day, which a whole number of half-hours divides.
+func demandHalfHour(unix int64, localSecond int32) int64 {
+	rem := (int64(localSecond) - unix%86400) % demandBlock
+	if rem < 0 {
+		rem += demandBlock
 	}
-	return Instant{ns: t.UnixNano(), period: int32(i), day: dn - cp.start, block: block / demandBlock, mask: mask}
+	s := unix + rem
+	if s < 0 {
+		s -= demandBlock - 1
+	}
+	return s / demandBlock
 }
 
 // demandBlock is the length of a demand measurement, in seconds: the
@@ -183,6 +222,13 @@ func (a *Accumulator) AddAt(t time.Time, importWh, exportWh float64) {
 // the stream moves on; [Accumulator.Result] reports a stream that went
 // backwards. NaN energies (missing data) count as zero.
 func (a *Accumulator) Add(in Instant, importWh, exportWh float64) {
+	a.add(in, 1, importWh, exportWh)
+}
+
+// add adds count intervals of one slot (see [Accumulator.AddSlot]) whose
+// energies sum to importWh and exportWh, inside a billing period; outside
+// every period it counts one uncovered interval.
+func (a *Accumulator) add(in Instant, count int, importWh, exportWh float64) {
 	if a.started && in.ns < a.last {
 		a.backwards++
 	}
@@ -207,7 +253,7 @@ func (a *Accumulator) Add(in Instant, importWh, exportWh float64) {
 		ps.peaks = make([]float64, n)
 	}
 	ds := &ps.days[in.day]
-	ds.intervals++
+	ds.intervals += count
 	ds.importWh += importWh
 	ds.export += exportWh
 	meas := ps.meas[int(in.day)*n : int(in.day+1)*n]
@@ -219,6 +265,7 @@ func (a *Accumulator) Add(in Instant, importWh, exportWh float64) {
 		j := bits.TrailingZeros64(m)
 		meas[j].ImportWh += importWh
 		meas[j].ExportWh += exportWh
+		meas[j].Intervals += count
 		a.blockWh[j] += importWh
 	}
 	a.blockMask |= in.mask
@@ -283,11 +330,13 @@ var ErrOutOfOrder = errors.New("intervals were not in time order")
 // (feed-in) is negative. Round with [models.Money.RoundCents] only when
 // showing it.
 type Costs struct {
-	Supply, Usage, FeedIn, Demand, Other models.Money
+	Supply, Usage, FeedIn, Demand, Discount, Other models.Money
 }
 
 // Total is the sum of every category.
-func (c Costs) Total() models.Money { return c.Supply + c.Usage + c.FeedIn + c.Demand + c.Other }
+func (c Costs) Total() models.Money {
+	return c.Supply + c.Usage + c.FeedIn + c.Demand + c.Discount + c.Other
+}
 
 // Add adds o to c.
 func (c *Costs) Add(o Costs) {
@@ -295,6 +344,7 @@ func (c *Costs) Add(o Costs) {
 	c.Usage += o.Usage
 	c.FeedIn += o.FeedIn
 	c.Demand += o.Demand
+	c.Discount += o.Discount
 	c.Other += o.Other
 }
 
@@ -308,6 +358,8 @@ func (c *Costs) add(cat Category, m models.Money) {
 		c.FeedIn += m
 	case Demand:
 		c.Demand += m
+	case Discount:
+		c.Discount += m
 	default:
 		c.Other += m
 	}
@@ -375,6 +427,7 @@ func (a *Accumulator) Result() (*Result, error) {
 		n := len(comps)
 		pc := PeriodCost{Period: cp.Period, PeakKW: append([]float64(nil), ps.peaks...)}
 		y, m, d := cp.Start.Date()
+		before := make([]float64, n) // per component: import on earlier days
 		for day, ds := range ps.days {
 			if ds.intervals == 0 {
 				continue
@@ -385,10 +438,27 @@ func (a *Accumulator) Result() (*Result, error) {
 				ImportWh:  ds.importWh,
 				ExportWh:  ds.export,
 			}
+			var discounts []Discounter
+			_, dm, dd := dc.Date.Date()
+			md := int16(int(dm)*100 + dd)
 			for j, c := range comps {
 				me := ps.meas[day*n+j]
+				me.InSeason = cp.windows[j].inSeason(md)
 				me.PeriodPeakKW = ps.peaks[j]
+				me.ImportBeforeWh = before[j]
+				me.PeriodDays = int(cp.end - cp.start)
+				before[j] += me.ImportWh
+				if disc, ok := c.(Discounter); ok {
+					discounts = append(discounts, disc)
+					continue
+				}
 				dc.Costs.add(c.Category(), c.DayCost(me))
+			}
+			// Discounts come off the day's charges as they stand before
+			// any discount, so two discounts never compound.
+			charges := dc.Costs
+			for _, c := range discounts {
+				dc.Costs.add(c.Category(), c.DayDiscount(charges))
 			}
 			pc.DaysWithData++
 			pc.ImportWh += ds.importWh

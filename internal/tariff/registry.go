@@ -78,6 +78,8 @@ var Components = NewRegistry(
 	Kind{Model: "usage_rate", New: func() Component { return new(UsageRate) }},
 	Kind{Model: "feed_in_rate", New: func() Component { return new(FeedInRate) }},
 	Kind{Model: "demand_charge", New: func() Component { return new(DemandCharge) }},
+	Kind{Model: "block_rate", New: func() Component { return new(BlockRate) }},
+	Kind{Model: "discount", New: func() Component { return new(PercentDiscount) }},
 )
 
 // Decode rebuilds a component from a tariff_components row: its model name

@@ -26,15 +26,12 @@ func (a Instant) SameSlot(b Instant) bool {
 // uncovered intervals are counted, all at the first one's time). Like
 // [Accumulator.Add], slots must come in time order.
 func (a *Accumulator) AddSlot(in Instant, n int, importWh, exportWh float64) {
+	if in.period >= 0 {
+		a.add(in, max(n, 1), importWh, exportWh)
+		return
+	}
 	a.Add(in, importWh, exportWh)
-	if n <= 1 {
-		return
+	for ; n > 1; n-- {
+		a.Add(in, 0, 0)
 	}
-	if in.period < 0 {
-		for ; n > 1; n-- {
-			a.Add(in, 0, 0)
-		}
-		return
-	}
-	a.periods[in.period].days[in.day].intervals += n - 1
 }

@@ -142,8 +142,9 @@ func tariffNames(ctx context.Context, db bun.IDB) []string {
 }
 
 // LoadPricer builds the pricer for site: its billing periods, in its time
-// zone, with their tariffs and components. Three queries whatever the number
-// of periods and tariffs.
+// zone, with their tariffs and components, and the site's public holidays
+// when a tariff prices them. Three queries (four with holidays) whatever
+// the number of periods and tariffs.
 func LoadPricer(ctx context.Context, db bun.IDB, reg *Registry, site *models.Site) (*Pricer, error) {
 	loc, err := site.Location()
 	if err != nil {
@@ -172,9 +173,19 @@ func LoadPricer(ctx context.Context, db bun.IDB, reg *Registry, site *models.Sit
 	for _, t := range tariffs {
 		byID[t.ID] = t
 	}
+	// The holiday calendar is read only when a tariff prices holidays.
+	var holidays *Holidays
+	for _, t := range tariffs {
+		if t.UsesHolidays() {
+			if holidays, err = LoadHolidays(ctx, db, site.TimeZone); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
 	ps := make([]Period, len(periods))
 	for i, p := range periods {
-		ps[i] = Period{ID: p.ID, Start: p.Start, End: p.End, Tariff: byID[p.TariffID]}
+		ps[i] = Period{ID: p.ID, Start: p.Start, End: p.End, Tariff: byID[p.TariffID], Holidays: holidays}
 	}
 	return NewPricer(loc, ps)
 }

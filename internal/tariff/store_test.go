@@ -192,6 +192,32 @@ func TestConstraintsInDatabase(t *testing.T) {
 		"INSERT INTO tariff_demand_charges (tariff_id, rate, measured_over) VALUES (?, 0.1, 'month')",
 		"INSERT INTO tariff_daily_supply_charges (tariff_id, amount) VALUES (?, -1)",
 		"INSERT INTO tariff_daily_supply_charges (tariff_id, amount) VALUES (0, 1)",
+		"INSERT INTO tariff_daily_supply_charges (tariff_id, amount, season_start) VALUES (?, 1, '11-01')",
+		"INSERT INTO tariff_usage_rates (tariff_id, rate, public_holidays) VALUES (?, 0.1, 'sometimes')",
+		"INSERT INTO tariff_demand_charges (tariff_id, rate, min_kw, max_kw) VALUES (?, 0.1, 2, 1)",
+		"INSERT INTO tariff_demand_charges (tariff_id, rate, min_kw) VALUES (?, 0.1, -1)",
+		"INSERT INTO tariff_block_rates (tariff_id, rates, volumes_kwh, period) VALUES (?, '{0.2,0.3}', '{10,20}', 'P1D')",
+		"INSERT INTO tariff_block_rates (tariff_id, rates, volumes_kwh, period) VALUES (?, '{0.2}', '{}', 'P1D')",
+		"INSERT INTO tariff_block_rates (tariff_id, rates, volumes_kwh, period) VALUES (?, '{0.2,-0.3}', '{10}', 'P1D')",
+		"INSERT INTO tariff_block_rates (tariff_id, rates, volumes_kwh, period) VALUES (?, '{0.2,0.3}', '{0}', 'P1D')",
+		"INSERT INTO tariff_block_rates (tariff_id, rates, volumes_kwh, period) VALUES (?, '{0.2,0.1234567891}', '{10}', 'P1D')",
+		"INSERT INTO tariff_block_rates (tariff_id, rates, volumes_kwh, period) VALUES (?, '{0.2,0.3}', '{10}', 'P1Q')",
+		"INSERT INTO tariff_discounts (tariff_id, percent, applies_to) VALUES (?, 0, 'bill')",
+		"INSERT INTO tariff_discounts (tariff_id, percent, applies_to) VALUES (?, 101, 'bill')",
+		"INSERT INTO tariff_discounts (tariff_id, percent, applies_to) VALUES (?, 5, 'feed-in')",
+	}
+	good := []string{
+		"INSERT INTO tariff_block_rates (tariff_id, rates, volumes_kwh, period) VALUES (?, '{0.2,0.3,0.4}', '{10,20.5}', 'P3M')",
+		"INSERT INTO tariff_discounts (tariff_id, percent, applies_to, condition) VALUES (?, 7.5, 'bill', 'pay-on-time')",
+		"INSERT INTO public_holidays (date, name) VALUES ('2025-01-01', 'New Year''s Day')",
+	}
+	for _, q := range good {
+		if _, err := db.ExecContext(ctx, q, tariff.ID); err != nil {
+			t.Errorf("the database refused %s: %v", q, err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "INSERT INTO public_holidays (date, name) VALUES ('2025-01-01', 'Again')"); err == nil {
+		t.Errorf("the database accepted the same holiday twice")
 	}
 	for _, q := range bad {
 		if _, err := db.ExecContext(ctx, q, tariff.ID); err == nil {

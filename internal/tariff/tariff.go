@@ -63,6 +63,8 @@ func CheckCoverage(comps []Component) error {
 	var usage, feedIn []entry
 	times := map[int32]bool{0: true}
 	days := map[int16]bool{101: true}
+	holidays := false
+	clocks := map[bool]bool{}
 	for _, c := range comps {
 		cat := c.Category()
 		if cat != Usage && cat != FeedIn {
@@ -77,6 +79,10 @@ func CheckCoverage(comps []Component) error {
 		} else {
 			feedIn = append(feedIn, entry{c, w})
 		}
+		holidays = holidays || w.UsesHolidays()
+		if !w.IsAlways() {
+			clocks[w.NEM()] = true
+		}
 		times[w.start] = true
 		times[w.end%int32(models.Midnight24)] = true
 		if w.seasonStart != 0 {
@@ -87,6 +93,16 @@ func CheckCoverage(comps []Component) error {
 	if len(usage) == 0 && len(feedIn) < 2 {
 		return nil
 	}
+	// Windows on the site's clock and on NEM time drift apart by an hour
+	// with daylight saving; which instants they share depends on the site,
+	// so a tariff keeps its rates on one clock.
+	if len(clocks) > 1 {
+		return errors.New("rates mix windows on local time and on NEM time; keep a tariff's rates on one clock")
+	}
+	holidayCases := []bool{false}
+	if holidays {
+		holidayCases = append(holidayCases, true)
+	}
 	bounds := sortedKeys(times)
 	seasonDays := sortedKeys(days)
 	seasonal := len(seasonDays) > 1
@@ -94,37 +110,42 @@ func CheckCoverage(comps []Component) error {
 	for _, md := range seasonDays {
 		for _, wd := range week {
 			for i, s := range bounds {
-				end := int32(models.Midnight24)
-				if i+1 < len(bounds) {
-					end = bounds[i+1]
-				}
-				at := Clock{Weekday: wd, Second: s, MonthDay: md}
-				where := dayNames[wd] + " " + models.ClockTime(s).String() + "–" + models.ClockTime(end).String()
-				if seasonal {
-					where += fmt.Sprintf(" from %02d-%02d", md/100, md%100)
-				}
-				var hits []Component
-				for _, e := range usage {
-					if e.w.Contains(at) {
-						hits = append(hits, e.c)
+				for _, hol := range holidayCases {
+					end := int32(models.Midnight24)
+					if i+1 < len(bounds) {
+						end = bounds[i+1]
 					}
-				}
-				switch {
-				case len(usage) > 0 && len(hits) == 0:
-					return fmt.Errorf("no usage rate covers %s; usage rates must cover every instant", where)
-				case len(hits) > 1:
-					return fmt.Errorf("%s and %s overlap on %s; usage rates must not overlap",
-						nameOf(hits[0]), nameOf(hits[1]), where)
-				}
-				hits = hits[:0]
-				for _, e := range feedIn {
-					if e.w.Contains(at) {
-						hits = append(hits, e.c)
+					at := Clock{Weekday: wd, Second: s, MonthDay: md, Holiday: hol}
+					where := dayNames[wd] + " " + models.ClockTime(s).String() + "–" + models.ClockTime(end).String()
+					if hol {
+						where = "a public holiday on a " + where
 					}
-				}
-				if len(hits) > 1 {
-					return fmt.Errorf("%s and %s overlap on %s; feed-in rates must not overlap",
-						nameOf(hits[0]), nameOf(hits[1]), where)
+					if seasonal {
+						where += fmt.Sprintf(" from %02d-%02d", md/100, md%100)
+					}
+					var hits []Component
+					for _, e := range usage {
+						if e.w.Contains(at) {
+							hits = append(hits, e.c)
+						}
+					}
+					switch {
+					case len(usage) > 0 && len(hits) == 0:
+						return fmt.Errorf("no usage rate covers %s; usage rates must cover every instant", where)
+					case len(hits) > 1:
+						return fmt.Errorf("%s and %s overlap on %s; usage rates must not overlap",
+							nameOf(hits[0]), nameOf(hits[1]), where)
+					}
+					hits = hits[:0]
+					for _, e := range feedIn {
+						if e.w.Contains(at) {
+							hits = append(hits, e.c)
+						}
+					}
+					if len(hits) > 1 {
+						return fmt.Errorf("%s and %s overlap on %s; feed-in rates must not overlap",
+							nameOf(hits[0]), nameOf(hits[1]), where)
+					}
 				}
 			}
 		}

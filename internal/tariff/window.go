@@ -19,6 +19,8 @@ type Clock struct {
 	Second int32
 	// MonthDay is month*100 + day, e.g. 1101 for 1 November.
 	MonthDay int16
+	// Holiday is set on a public holiday of the site's calendar.
+	Holiday bool
 }
 
 // ClockOf reads t's wall clock in t's location.
@@ -27,6 +29,18 @@ func ClockOf(t time.Time) Clock {
 	h, mi, s := t.Clock()
 	return Clock{Weekday: t.Weekday(), Second: int32(h*3600 + mi*60 + s), MonthDay: int16(int(m)*100 + d)}
 }
+
+// NEMTime is the clock of the National Electricity Market, UTC+10 all year
+// (no daylight saving): what CDR plans call "AEST" in their timeZone.
+var NEMTime = time.FixedZone("NEM", 10*60*60)
+
+// How a window treats public holidays (models.TariffWindow.PublicHolidays).
+const (
+	holidaysOrdinary uint8 = iota // a holiday is a day of its weekday
+	holidaysInclude               // also every holiday
+	holidaysExclude               // never a holiday
+	holidaysOnly                  // holidays only
+)
 
 // Window is a compiled [models.TariffWindow]: weekdays as a bit set, times
 // as seconds and the season as month-day numbers, so checking an interval
@@ -37,6 +51,9 @@ type Window struct {
 	start, end int32 // seconds; start == 0 && end == 86400 is all day
 	// seasonStart and seasonEnd are month*100+day, inclusive; 0 = all year.
 	seasonStart, seasonEnd int16
+	holidays               uint8 // holidaysOrdinary, ...
+	// nem reads the window on NEM time rather than the site's clock.
+	nem bool
 }
 
 const allDays = 0x7f
@@ -92,8 +109,31 @@ func CompileWindow(w models.TariffWindow) (Window, error) {
 		}
 		out.seasonStart, out.seasonEnd = s, e
 	}
+	if w.PublicHolidays != nil {
+		switch *w.PublicHolidays {
+		case models.HolidaysInclude:
+			out.holidays = holidaysInclude
+		case models.HolidaysExclude:
+			out.holidays = holidaysExclude
+		case models.HolidaysOnly:
+			if w.Weekdays != nil {
+				return Window{}, fmt.Errorf("public_holidays: %q with weekdays (leave weekdays out)", models.HolidaysOnly)
+			}
+			out.holidays = holidaysOnly
+		default:
+			return Window{}, fmt.Errorf("public_holidays: %q is not %q, %q or %q", *w.PublicHolidays,
+				models.HolidaysInclude, models.HolidaysExclude, models.HolidaysOnly)
+		}
+	}
+	out.nem = w.NEMTime
 	return out, nil
 }
+
+// UsesHolidays reports whether public holidays change what w covers.
+func (w Window) UsesHolidays() bool { return w.holidays != holidaysOrdinary }
+
+// NEM reports whether w is read on NEM time.
+func (w Window) NEM() bool { return w.nem }
 
 // ParseMonthDay reads "MM-DD" (any day of a leap year) as month*100+day.
 func ParseMonthDay(s string) (int16, error) {
@@ -118,7 +158,12 @@ func daysIn(m time.Month) int {
 // instant is judged on its own weekday: Mon–Fri 22:00–07:00 covers Monday
 // 00:00–07:00 and Friday 22:00–24:00.
 func (w Window) Contains(c Clock) bool {
-	if w.days&(1<<c.Weekday) == 0 {
+	switch {
+	case w.holidays == holidaysOnly && !c.Holiday,
+		w.holidays == holidaysExclude && c.Holiday:
+		return false
+	case w.holidays == holidaysInclude && c.Holiday, w.holidays == holidaysOnly:
+	case w.days&(1<<c.Weekday) == 0:
 		return false
 	}
 	if w.start < w.end {
@@ -128,17 +173,25 @@ func (w Window) Contains(c Clock) bool {
 	} else if c.Second < w.start && c.Second >= w.end {
 		return false
 	}
+	return w.inSeason(c.MonthDay)
+}
+
+// inSeason reports whether the day md (month*100+day) is in w's season.
+func (w Window) inSeason(md int16) bool {
 	if w.seasonStart == 0 {
 		return true
 	}
 	if w.seasonStart <= w.seasonEnd {
-		return c.MonthDay >= w.seasonStart && c.MonthDay <= w.seasonEnd
+		return md >= w.seasonStart && md <= w.seasonEnd
 	}
-	return c.MonthDay >= w.seasonStart || c.MonthDay <= w.seasonEnd
+	return md >= w.seasonStart || md <= w.seasonEnd
 }
 
 // IsAlways reports whether w covers every instant.
-func (w Window) IsAlways() bool { return w == Always }
+func (w Window) IsAlways() bool {
+	w.nem = false // every instant is every instant on any clock
+	return w == Always
+}
 
 var dayNames = [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
 
@@ -146,8 +199,17 @@ var dayNames = [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
 // "all times".
 func (w Window) String() string {
 	var parts []string
-	if w.days != allDays {
-		parts = append(parts, describeDays(w.days))
+	switch w.holidays {
+	case holidaysOnly:
+		parts = append(parts, "public holidays")
+	case holidaysInclude:
+		parts = append(parts, describeDays(w.days)+" and public holidays")
+	case holidaysExclude:
+		parts = append(parts, describeDays(w.days)+" except public holidays")
+	default:
+		if w.days != allDays {
+			parts = append(parts, describeDays(w.days))
+		}
 	}
 	if !(w.start == 0 && w.end == int32(models.Midnight24)) {
 		parts = append(parts, models.ClockTime(w.start).String()+"–"+models.ClockTime(w.end).String())
@@ -162,7 +224,10 @@ func (w Window) String() string {
 		}
 	}
 	if s == "" {
-		return "all times"
+		s = "all times"
+	}
+	if w.nem && s != "all times" {
+		s += " (NEM time)"
 	}
 	return s
 }

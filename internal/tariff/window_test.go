@@ -154,6 +154,29 @@ func TestCheckCoverage(t *testing.T) {
 			},
 		},
 		{
+			name: "rates on local and NEM time",
+			comps: []Component{
+				usage(t, "Peak", "0.5", nemWin(win(t, nil, "14:00", "20:00"))),
+				usage(t, "Rest", "0.2", win(t, nil, "20:00", "14:00")),
+			},
+			want: "rates mix windows on local time and on NEM time; keep a tariff's rates on one clock",
+		},
+		{
+			name: "a weekday rate priced on holidays too",
+			comps: []Component{
+				usage(t, "Weekday", "0.5", win(t, weekdays, "", "")),
+				usage(t, "Weekend", "0.2", holidayWin(win(t, weekend, "", ""), models.HolidaysInclude)),
+			},
+			want: `usage rate "Weekday" and usage rate "Weekend" overlap on a public holiday on a Mon 00:00–24:00; usage rates must not overlap`,
+		},
+		{
+			name: "holidays as days of their own",
+			comps: []Component{
+				usage(t, "Weekday", "0.5", holidayWin(win(t, weekdays, "", ""), models.HolidaysExclude)),
+				usage(t, "Weekend", "0.2", holidayWin(win(t, weekend, "", ""), models.HolidaysInclude)),
+			},
+		},
+		{
 			name: "seasons covering the year",
 			comps: []Component{
 				usage(t, "Summer", "0.4", win(t, nil, "", "", "11-01", "03-31")),
@@ -225,4 +248,14 @@ func TestTariffValidate(t *testing.T) {
 	if err := d.Validate(); err == nil || !strings.Contains(err.Error(), `measured_over "month"`) {
 		t.Errorf("bad measured_over: %v", err)
 	}
+}
+
+func nemWin(w models.TariffWindow) models.TariffWindow {
+	w.NEMTime = true
+	return w
+}
+
+func holidayWin(w models.TariffWindow, rule string) models.TariffWindow {
+	w.PublicHolidays = &rule
+	return w
 }
