@@ -74,7 +74,7 @@ func TestBadInvocations(t *testing.T) {
 		{"site|add|x|--bogus|1", "site add: unknown flag -bogus"},
 		{"billing|add|--site|home", "billing add needs --tariff"},
 		{"billing|add", "billing add needs --site"},
-		{"tariff|add|T|--supply|1", "tariff add needs --retailer"},
+		{"tariff|add|T|--supply|1", "give the tariff's --retailer"},
 		// Names: control characters, length, emptiness; NMIs.
 		{"site|add|a\x1b[2Jb", "U+001B"},
 		{"site|add|bell\a", "U+0007"},

@@ -72,8 +72,9 @@ var commandSpecs = map[string]argSpec{
 	"billing list": {schema: true},
 	"battery": {numeric: []string{"capacity", "efficiency", "power", "sweep", "price", "discount-rate", "lifetime", "jobs"},
 		schema: true},
-	"sensors": {schema: true},
-	"demo":    {},
+	"sensors":         {schema: true},
+	"demo":            {},
+	"holidays import": {min: 1, max: 1, noun: "FILE", schema: true},
 }
 
 // guardCommands walks app's commands and installs the checks of

@@ -54,7 +54,14 @@ func TestBranchConflictCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(1100 * time.Millisecond) // a later version than branch A's
+	// Branch B's version must be later than branch A's, which may itself
+	// be a second ahead of the clock (makemigrations bumps a version that
+	// would not sort last).
+	aVersion, err := time.Parse("20060102150405", filepath.Base(matches[0])[:14])
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(aVersion.Add(time.Second)))
 	withViews(t, columnsView("2 AS b_col"), summedView)
 	mustRun(t, dsn, "makemigrations", "--dir", dir, "--name", "branch_b")
 	// Branch B's database has its migration applied.
