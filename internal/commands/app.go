@@ -44,6 +44,7 @@ func App(stdout, stderr io.Writer) *cli.App {
 			tariffCommand(),
 			billingCommand(),
 			batteryCommand(),
+			compareCommand(),
 			sensorsCommand(),
 			demoCommand(),
 		},
