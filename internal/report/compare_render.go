@@ -51,7 +51,12 @@ func writeComparisonTable(w io.Writer, c *Comparison) error {
 	writeDataLines(w, rep)
 	fmt.Fprintf(w, "Each plan is priced as if the site had been on it, in %s.\n", c.describeBills())
 	first := rep.Results[0]
-	fmt.Fprintf(w, "Batteries: %s (%s).\n", batteryNames(batteriesOf(rep)), first.Convention)
+	fmt.Fprintf(w, "Batteries: %s.\n", batteryNames(batteriesOf(rep)))
+	fmt.Fprintf(w, "Convention: %s", first.Convention)
+	if len(rep.Results) > 1 {
+		fmt.Fprint(w, " (likewise for each size)")
+	}
+	fmt.Fprintln(w, ".")
 	fmt.Fprintf(w, "Power limit: %s.\n", describePower(first.Config))
 	if rep.Price != nil {
 		fmt.Fprintf(w, "Best battery on each plan: the shortest payback at a price of %s.\n", rep.Price)

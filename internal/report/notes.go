@@ -66,7 +66,7 @@ func writeDataLines(w io.Writer, rep *Report) {
 		var partial []string
 		for _, p := range rep.Results[0].Periods {
 			if p.Partial() {
-				partial = append(partial, fmt.Sprintf("%s to %s (%s)", p.Start.Format(time.DateOnly), lastDay(p.End), describeDays(p)))
+				partial = append(partial, fmt.Sprintf("%s to %s (%s days)", p.Start.Format(time.DateOnly), lastDay(p.End), describeDays(p)))
 			}
 		}
 		if len(partial) > 0 {
@@ -108,7 +108,7 @@ func beyondLifetime(rep *Report, r Result) string {
 	if r.Price == nil || r.PaysBackInLifetime || r.SavingsPerYear <= 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (longer than the %d-year lifetime)", rep.LifetimeYears)
+	return fmt.Sprintf(" (beyond the %d-year lifetime)", rep.LifetimeYears)
 }
 
 // writeFinanceNote states the payback and NPV convention under a report
