@@ -186,12 +186,14 @@ func jsonDataOf(rep *Report) jsonData {
 		GapList:       make([]jsonGap, 0, len(rep.Gaps)),
 		ChannelGaps:   make([]jsonGap, 0, len(rep.ChannelGaps)),
 	}
+	// On the site's clock, as the table shows them.
+	loc := reportLocation(rep)
 	for _, g := range rep.Gaps {
-		out.GapList = append(out.GapList, jsonGap{From: g.From.Format(time.RFC3339), To: g.To.Format(time.RFC3339), Hours: g.Duration().Hours()})
+		out.GapList = append(out.GapList, jsonGap{From: g.From.In(loc).Format(time.RFC3339), To: g.To.In(loc).Format(time.RFC3339), Hours: g.Duration().Hours()})
 	}
 	for _, g := range rep.ChannelGaps {
 		out.ChannelGaps = append(out.ChannelGaps, jsonGap{Channel: g.Channel,
-			From: g.From.Format(time.RFC3339), To: g.To.Format(time.RFC3339), Hours: g.Duration().Hours()})
+			From: g.From.In(loc).Format(time.RFC3339), To: g.To.In(loc).Format(time.RFC3339), Hours: g.Duration().Hours()})
 	}
 	return out
 }
