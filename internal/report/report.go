@@ -317,6 +317,20 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 		sinks = append(sinks, prog)
 	}
 
+	// Where each grid channel has rows is asked on another connection
+	// while the summary streams: it needs nothing from the pass.
+	type presence struct {
+		rows []channelRow
+		err  error
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	present := make(chan presence, 1)
+	go func() {
+		rows, err := channelPresence(pctx, db, site.ID, s)
+		present <- presence{rows, err}
+	}()
+
 	err := streamSummary(ctx, db, site.ID, s, func(src battery.Source) error {
 		var err error
 		st.data, err = battery.Run(ctx, src, opts.Batteries, battery.Sinks(sinks...), battery.RunOptions{})
@@ -335,9 +349,11 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 		return nil, userErr("site %q has no data%s: import some with `solarview import`", site.Name, describeSpan(opts))
 	}
 	st.gaps = gaps.gaps
-	if st.channels, err = channelGaps(ctx, db, site.ID, s, st.data, st.gaps); err != nil {
-		return nil, err
+	p := <-present
+	if p.err != nil {
+		return nil, p.err
 	}
+	st.channels = channelGaps(p.rows, st.data, st.gaps)
 	return st, nil
 }
 
