@@ -260,3 +260,39 @@ func TestNoCoverageStatesTheDataRange(t *testing.T) {
 }
 
 func bunIdent(s string) bun.Ident { return bun.Ident(s) }
+
+// Holes of each source of a channel combine: a channel is missing only
+// where its meter intervals and its registers both are, and gaps in all
+// data are left to the gap list.
+func TestChannelGapsCombineSources(t *testing.T) {
+	t.Parallel()
+	h := func(n int) time.Time { return time.Date(2024, 5, 1, n, 0, 0, 0, time.UTC) }
+	p := func(v time.Time) *time.Time { return &v }
+	data := &battery.Report{Intervals: 24, Nominal: time.Hour, First: h(0), End: h(24)}
+	rows := []channelRow{
+		// Import meter intervals 00–06 and 12–20; registers 04–14.
+		{Channel: "import", Start: h(0), End: h(1), Next: p(h(1))},
+		{Channel: "import", Start: h(12), End: h(13), PrevEnd: p(h(6)), Next: p(h(13))},
+		{Channel: "import", Start: h(19), End: h(20), PrevEnd: p(h(19))},
+		{Channel: "import", Register: true, Start: h(4), End: h(14)},
+		// Export meter intervals 02–24 only.
+		{Channel: "export", Start: h(2), End: h(3), Next: p(h(3))},
+		{Channel: "export", Start: h(23), End: h(24), PrevEnd: p(h(23))},
+	}
+	// No data at all from 21:00 to 22:00.
+	gaps := []Gap{{From: h(21), To: h(22)}}
+	got := channelGaps(rows, data, gaps)
+	want := []ChannelGap{
+		{Channel: "export", From: h(0), To: h(2)},
+		{Channel: "import", From: h(20), To: h(21)},
+		{Channel: "import", From: h(22), To: h(24)},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("channel gaps %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].Channel != want[i].Channel || !got[i].From.Equal(want[i].From) || !got[i].To.Equal(want[i].To) {
+			t.Errorf("gap %d: %s %v–%v, want %s %v–%v", i, got[i].Channel, got[i].From, got[i].To, want[i].Channel, want[i].From, want[i].To)
+		}
+	}
+}
