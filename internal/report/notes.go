@@ -108,7 +108,7 @@ func beyondLifetime(rep *Report, r Result) string {
 	if r.Price == nil || r.PaysBackInLifetime || r.SavingsPerYear <= 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (beyond the %d-year lifetime)", rep.LifetimeYears)
+	return fmt.Sprintf(" (beyond its %d-year life)", rep.LifetimeYears)
 }
 
 // writeFinanceNote states the payback and NPV convention under a report
@@ -117,5 +117,26 @@ func writeFinanceNote(w io.Writer, rep *Report) {
 	if rep.Price == nil {
 		return
 	}
-	fmt.Fprintf(w, "\n%s Lifetime: %d years.\n", FinanceConvention, rep.LifetimeYears)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, wrap(fmt.Sprintf("%s Lifetime: %d years.", FinanceConvention, rep.LifetimeYears), 100))
+}
+
+// wrap breaks text into lines of at most width characters, between words.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	n := 0
+	for _, word := range strings.Fields(text) {
+		switch {
+		case n == 0:
+		case n+1+len(word) > width:
+			b.WriteByte('\n')
+			n = 0
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += len(word)
+	}
+	return b.String()
 }

@@ -113,8 +113,8 @@ func TestReportSaysWhatItStandsOn(t *testing.T) {
 		"Missing import data from 2024-03-10 00:00 to 2024-03-11 00:00 (24h0m0s)",
 		"2024-03-01 to 2024-03-16 (10 of 16 days)", "│ 10 of 16 │",
 		"Power limit: 2 kW charge, 2 kW discharge, on the AC side of the battery's inverter",
-		payback + " at a price of 100000.00 (beyond the 10-year lifetime)",
-		FinanceConvention, "Lifetime: 10 years.", "money in AUD",
+		payback + " at a price of 100000.00 (beyond its 10-year life)",
+		"Payback and NPV assume the savings over the data priced repeat equally every year,", "Lifetime: 10 years.", "money in AUD",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
