@@ -27,7 +27,7 @@ func batteryCommand() *cli.Command {
 			"--price takes 5000 (any size), 650/kWh (per kWh of capacity) or 2000+500/kWh.\n" +
 			"--discount-rate (0.05 or 5%) adds the net present value over --lifetime years;\n" +
 			"without it, --lifetime still flags a payback longer than the battery's life.\n\n" +
-			report.FinanceConvention,
+			report.Wrap(report.FinanceConvention, 88),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "site", Usage: "site `NAME` (may be left out when there is only one)"},
 			&cli.StringFlag{Name: "model", Value: string(battery.ModelFull), Usage: "battery `MODEL`: seed or full"},

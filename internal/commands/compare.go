@@ -26,7 +26,7 @@ func compareCommand() *cli.Command {
 			"(same dates, that plan's tariff), so each cell is what `battery` reports with the\n" +
 			"billing periods on that plan. A site without billing periods is priced in calendar\n" +
 			"months and has no current plan.\n\n" +
-			report.FinanceConvention,
+			report.Wrap(report.FinanceConvention, 88),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "site", Usage: "site `NAME` (may be left out when there is only one)"},
 			&cli.GenericFlag{Name: "tariff", Value: &repeated{}, Usage: "a plan to price, by tariff `NAME`; repeat for each plan"},

@@ -118,11 +118,12 @@ func writeFinanceNote(w io.Writer, rep *Report) {
 		return
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, wrap(fmt.Sprintf("%s Lifetime: %d years.", FinanceConvention, rep.LifetimeYears), 100))
+	fmt.Fprintln(w, Wrap(fmt.Sprintf("%s Lifetime: %d years.", FinanceConvention, rep.LifetimeYears), 100))
 }
 
-// wrap breaks text into lines of at most width characters, between words.
-func wrap(text string, width int) string {
+// Wrap breaks text into lines of at most width characters, between words:
+// for notes under a report and in `--help`.
+func Wrap(text string, width int) string {
 	var b strings.Builder
 	n := 0
 	for _, word := range strings.Fields(text) {
