@@ -66,7 +66,7 @@ func writeComparisonTable(w io.Writer, c *Comparison) error {
 	fmt.Fprintln(w)
 
 	t := newTable(w)
-	header := table.Row{"#", "Plan", "Cost per year", "Saves vs current", "Best battery", "Battery saves per year", "Cost per year with it", "With it, saves vs current"}
+	header := table.Row{"#", "Plan", "Cost/year", "Saves vs current", "Best battery", "Battery saves/year", "Cost/year with it", "With it, saves vs current"}
 	if rep.Price != nil {
 		header = append(header, "Payback")
 	}
@@ -101,7 +101,7 @@ func writeComparisonTable(w io.Writer, c *Comparison) error {
 	t.SetColumnConfigs(cfgs)
 	t.Render()
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "Cost per year: the plan's bills over the %d days priced, times 365; \"saves vs current\": the current plan's cost per year minus it.\n", rep.DaysPriced)
+	fmt.Fprintf(w, "Cost/year: the plan's bills over the %d days priced, times 365; \"saves vs current\": the current plan's cost per year minus it.\n", rep.DaysPriced)
 	if cheapest := c.cheapestWithBattery(); cheapest != nil {
 		if r := cheapest.BestResult(); r != nil {
 			fmt.Fprintf(w, "Cheapest with a battery: %s with %s, %s per year.\n", cheapest.Name, r.Label, cents(cheapest.BestYearlyCost))
