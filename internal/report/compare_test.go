@@ -115,6 +115,7 @@ func saveTariff(t *testing.T, db *bun.DB, tr *tariff.Tariff) *tariff.Tariff {
 // periods (same dates) are on that plan, and the comparison reads summary
 // once: counted from the statements that reached PostgreSQL.
 func TestCompareEqualsBatteryReportPerPlanAndReadsOnce(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.NewDatabase(t, true)
 	log := &statementLog{}
 	db := openTraced(t, dsn, log)
