@@ -48,10 +48,9 @@ type pricing struct {
 	monthly *tariff.Tariff
 	loc     *time.Location
 
-	// Intervals seen, priced, and outside every billing period.
-	seen, priced int
-	first        time.Time
-	unpriced     unpriced
+	// Intervals priced, and outside every billing period.
+	priced   int
+	unpriced unpriced
 }
 
 // periodState is one billing period's pricer and, once the data has left
@@ -123,10 +122,6 @@ func localMidnight(d time.Time, loc *time.Location) time.Time {
 
 // Interval implements [battery.Sink].
 func (p *pricing) Interval(in battery.Interval, out []battery.Result) error {
-	if p.seen == 0 {
-		p.first = in.Start
-	}
-	p.seen++
 	t := in.Start.UnixNano()
 	if t < p.lo || t >= p.hi {
 		if err := p.move(t); err != nil {
