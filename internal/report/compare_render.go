@@ -69,6 +69,9 @@ func writeComparisonTable(w io.Writer, c *Comparison) error {
 	header := table.Row{"#", "Plan", "Cost/year", "Saves vs current", "Best battery", "Battery saves/year", "Cost/year with it", "With it, saves vs current"}
 	if rep.Price != nil {
 		header = append(header, "Payback")
+		if rep.DiscountRate != nil {
+			header = append(header, "NPV")
+		}
 	}
 	t.AppendHeader(header)
 	for i, p := range c.Ranked() {
@@ -85,17 +88,23 @@ func writeComparisonTable(w io.Writer, c *Comparison) error {
 			row = append(row, "none saves", "", cents(p.BestYearlyCost).String(), signedCents(p.BestSavingsVsCurrent))
 			if rep.Price != nil {
 				row = append(row, "")
+				if rep.DiscountRate != nil {
+					row = append(row, "")
+				}
 			}
 		} else {
 			row = append(row, best.Label, cents(best.SavingsPerYear).String(), cents(p.BestYearlyCost).String(), signedCents(p.BestSavingsVsCurrent))
 			if rep.Price != nil {
 				row = append(row, years(best.PaybackYears)+beyondLifetime(p.Report, *best))
+				if best.NPV != nil {
+					row = append(row, cents(*best.NPV).String())
+				}
 			}
 		}
 		t.AppendRow(row)
 	}
 	cfgs := []table.ColumnConfig{}
-	for _, n := range []int{3, 4, 6, 7, 8} {
+	for _, n := range []int{3, 4, 6, 7, 8, 10} {
 		cfgs = append(cfgs, table.ColumnConfig{Number: n, Align: text.AlignRight})
 	}
 	t.SetColumnConfigs(cfgs)

@@ -272,7 +272,7 @@ func TestCompareEqualsBatteryReportPerPlanAndReadsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`Plans for site "home"`, "current: Current", "Cheap flat", "TOU demand", "High feed-in",
-		"COST/YEAR", "BEST BATTERY", "PAYBACK", "money in AUD", "Payback and NPV assume", "priced as if the site had been on it",
+		"COST/YEAR", "BEST BATTERY", "PAYBACK", "NPV", "money in AUD", "Payback and NPV assume", "priced as if the site had been on it",
 		"2 bills in the site's billing periods, 2024-03-01 to 2024-04-30, 51 days priced", "2024-04-01 to 2024-04-30 (20 of 30 days)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
