@@ -92,14 +92,14 @@ func channelPresence(ctx context.Context, db *bun.DB, siteID int64, s span) ([]c
 		inner := within(db.NewSelect().TableExpr("meter_intervals AS m"), "m").
 			Where("m.direction = ?", dir).
 			ColumnExpr("? AS channel, false AS register", dir).
-			ColumnExpr("m.? AS start, m.? + m.duration AS \"end\"", ts, ts).
+			ColumnExpr("m.? AS start, m.? + m.duration AS ?", ts, ts, bun.Ident("end")).
 			ColumnExpr("lag(m.? + m.duration) OVER (?) AS prev_end", ts, ordered).
 			ColumnExpr("lead(m.?) OVER (?) AS next", ts, ordered)
 		meter := db.NewSelect().TableExpr("(?) AS b", inner).ColumnExpr("b.*").
 			Where("b.prev_end IS NULL OR b.next IS NULL OR b.start > b.prev_end")
 		reg := within(db.NewSelect().TableExpr("? AS r", bun.Ident(dir+"_cumulative")), "r").
 			ColumnExpr("? AS channel, true AS register", dir).
-			ColumnExpr("min(r.?) AS start, max(r.?) AS \"end\", NULL::timestamptz AS prev_end, NULL::timestamptz AS next", ts, ts).
+			ColumnExpr("min(r.?) AS start, max(r.?) AS ?, NULL::timestamptz AS prev_end, NULL::timestamptz AS next", ts, ts, bun.Ident("end")).
 			Having("count(*) > 1")
 		if q == nil {
 			q = meter.UnionAll(reg)

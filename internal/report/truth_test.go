@@ -296,3 +296,42 @@ func TestChannelGapsCombineSources(t *testing.T) {
 		}
 	}
 }
+
+// Registers count as a channel's data from their first reading to their
+// last: a site whose import comes from register readings and whose export
+// from meter intervals has only the export's hole flagged.
+func TestChannelGapsWithRegisters(t *testing.T) {
+	t.Parallel()
+	db := dbtest.NewMigratedDB(t)
+	ctx := context.Background()
+	site := reporttest.AddSite(t, db, "regs", "UTC")
+	h := func(n int) time.Time { return time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour) }
+	for i := 0; i <= 48; i++ {
+		if _, err := db.NewRaw("INSERT INTO import_cumulative (site_id, timestamp, energy) VALUES (?, ?, ?)",
+			site, h(i), float64(i*400)).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Export meter intervals, none from 10:00 to 16:00 on the first day.
+		if i < 48 && (i < 10 || i >= 16) {
+			if _, err := db.NewRaw("INSERT INTO meter_intervals (site_id, channel, direction, timestamp, duration, energy) VALUES (?, 'B1', 'export', ?, interval '1 hour', 50)",
+				site, h(i)).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	flat := reporttest.AddFlatTariff(t, db, "Flat", "1.00", "0.30", "0.05")
+	reporttest.AddPeriods(t, db, site, flat, "2024-05-01", "2024-05-31", "")
+	rep, err := Compute(ctx, db, Options{Site: "regs", Batteries: []battery.Config{{CapacityWh: 1000, Efficiency: 0.9}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Gaps) != 0 || len(rep.ChannelGaps) != 1 {
+		t.Fatalf("gaps %v, channel gaps %v; want none and the export hole", rep.Gaps, rep.ChannelGaps)
+	}
+	if g := rep.ChannelGaps[0]; g.Channel != "export" || !g.From.Equal(h(10)) || !g.To.Equal(h(16)) {
+		t.Errorf("channel gap %s %v to %v, want export %v to %v", g.Channel, g.From, g.To, h(10), h(16))
+	}
+	if imp := rep.Results[0].Totals.BaselineImportWh; imp != 48*400 {
+		t.Errorf("baseline import %v Wh, want %v from the registers", imp, 48*400)
+	}
+}
