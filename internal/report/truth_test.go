@@ -305,7 +305,9 @@ func TestChannelGapsWithRegisters(t *testing.T) {
 	db := dbtest.NewMigratedDB(t)
 	ctx := context.Background()
 	site := reporttest.AddSite(t, db, "regs", "UTC")
-	h := func(n int) time.Time { return time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour) }
+	h := func(n int) time.Time {
+		return time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour)
+	}
 	for i := 0; i <= 48; i++ {
 		if _, err := db.NewRaw("INSERT INTO import_cumulative (site_id, timestamp, energy) VALUES (?, ?, ?)",
 			site, h(i), float64(i*400)).Exec(ctx); err != nil {
