@@ -63,6 +63,7 @@ func App(stdout, stderr io.Writer) *cli.App {
 			holidaysCommand(),
 			billingCommand(),
 			batteryCommand(),
+			compareCommand(),
 			sensorsCommand(),
 			demoCommand(),
 		},

@@ -25,7 +25,9 @@ func batteryCommand() *cli.Command {
 			"article's generator (efficiency applied on discharge, no limits) to the Wh.\n" +
 			"Capacity is the usable energy of the cells (all of it is usable in both models).\n\n" +
 			"--price takes 5000 (any size), 650/kWh (per kWh of capacity) or 2000+500/kWh.\n" +
-			"--discount-rate (0.05 or 5%) adds the net present value over --lifetime years.",
+			"--discount-rate (0.05 or 5%) adds the net present value over --lifetime years;\n" +
+			"without it, --lifetime still flags a payback longer than the battery's life.\n\n" +
+			report.Wrap(report.FinanceConvention, 88),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "site", Usage: "site `NAME` (may be left out when there is only one)"},
 			&cli.StringFlag{Name: "model", Value: string(battery.ModelFull), Usage: "battery `MODEL`: seed or full"},
@@ -35,7 +37,7 @@ func batteryCommand() *cli.Command {
 			&cli.StringFlag{Name: "sweep", Usage: "simulate a `LIST` of capacities in one pass, e.g. 5kWh,10kWh,13.5kWh"},
 			&cli.StringFlag{Name: "price", Usage: "battery `PRICE` installed: 5000, 650/kWh or 2000+500/kWh"},
 			&cli.StringFlag{Name: "discount-rate", Usage: "yearly `RATE` for the net present value, e.g. 0.05 or 5%"},
-			&cli.StringFlag{Name: "lifetime", Value: strconv.Itoa(report.DefaultLifetime), Usage: "battery life in `YEARS` for the net present value"},
+			&cli.StringFlag{Name: "lifetime", Value: strconv.Itoa(report.DefaultLifetime), Usage: "battery life in `YEARS`: the net present value's horizon, and a longer payback is flagged"},
 			&cli.StringFlag{Name: "from", Usage: "first `DATE` of data used, YYYY-MM-DD (site's local date)"},
 			&cli.StringFlag{Name: "to", Usage: "last `DATE` of data used (included), YYYY-MM-DD"},
 			&cli.StringFlag{Name: "format", Value: string(report.FormatTable), Usage: "output `FORMAT`: table, csv or json"},

@@ -75,6 +75,8 @@ var commandSpecs = map[string]argSpec{
 	"sensors":         {schema: true},
 	"demo":            {},
 	"holidays import": {min: 1, max: 1, noun: "FILE", schema: true},
+	"compare": {numeric: []string{"capacity", "efficiency", "power", "sweep", "price", "discount-rate", "lifetime"},
+		schema: true},
 }
 
 // guardCommands walks app's commands and installs the checks of

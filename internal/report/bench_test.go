@@ -31,7 +31,7 @@ import (
 // benchSite loads years consecutive copies of the demo household's
 // 5-minute year (105,408 intervals each) as one site, with the demo's
 // time-of-use tariff and monthly billing periods over all of it.
-func benchSite(b *testing.B, years int) (*bun.DB, int64) {
+func benchSite(b testing.TB, years int) (*bun.DB, int64) {
 	b.Helper()
 	db := dbtest.NewMigratedDB(b)
 	site := reporttest.AddSite(b, db, demo.Adelaide.Name, demo.Adelaide.TimeZone)
@@ -65,7 +65,7 @@ func benchSite(b *testing.B, years int) (*bun.DB, int64) {
 
 // streamOnly is the baseline: the same one query the report sends, every
 // row decoded into an interval on the client, and nothing else.
-func streamOnly(b *testing.B, db *bun.DB, site int64) int {
+func streamOnly(b testing.TB, db *bun.DB, site int64) int {
 	n := 0
 	err := streamSummary(context.Background(), db, site, span{}, func(src battery.Source) error {
 		var iv battery.Interval
@@ -176,6 +176,29 @@ func BenchmarkReport(b *testing.B) {
 	report("full-1", sweepOf(battery.ModelFull, 1))
 	report("seed-50", sweepOf(battery.ModelSeed, 50))
 	report("full-50", sweepOf(battery.ModelFull, 50))
+
+	// compare: the current plan and three plans (the demo's time of use
+	// and two flat ones), three batteries each, in the same one pass.
+	reporttest.AddFlatTariff(b, db, "Flat A", "1.00", "0.30", "0.05")
+	reporttest.AddFlatTariff(b, db, "Flat B", "1.20", "0.25", "0.08")
+	b.Run("compare-3plans-3", func(b *testing.B) {
+		opts := CompareOptions{Options: Options{Batteries: sweepOf(battery.ModelFull, 3)},
+			Tariffs: []string{demo.TariffName, "Flat A", "Flat B"}}
+		measure(b, func() {
+			if _, err := ComputeComparison(ctx, db, opts); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	// The query that finds stretches where one grid channel has no rows,
+	// which every report sends alongside the pass, on its own.
+	b.Run("channel-query", func(b *testing.B) {
+		measure(b, func() {
+			if _, err := channelPresence(ctx, db, site, span{}); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
 
 	generator := func(name, fn string) {
 		b.Run(name, func(b *testing.B) {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,17 +20,22 @@ import (
 // state of charge through a typical day for a single battery (which needs
 // the profile Compute collects when Options.Chart is set).
 func DrawChart(rep *Report, file string) error {
+	return writeChart(file, func() (*plot.Plot, error) {
+		if len(rep.Results) > 1 {
+			return sweepChart(rep)
+		}
+		return dayChart(rep)
+	})
+}
+
+// writeChart builds a chart and writes it to file, as SVG or PNG by the
+// file's extension.
+func writeChart(file string, build func() (*plot.Plot, error)) error {
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(file)), ".")
 	if format != "svg" && format != "png" {
 		return fmt.Errorf("chart %q: give a file name ending in .svg or .png", file)
 	}
-	var p *plot.Plot
-	var err error
-	if len(rep.Results) > 1 {
-		p, err = sweepChart(rep)
-	} else {
-		p, err = dayChart(rep)
-	}
+	p, err := build()
 	if err != nil {
 		return fmt.Errorf("chart %s: %w", file, err)
 	}
@@ -64,13 +70,14 @@ func sweepChart(rep *Report) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Savings per year by battery size: %s", rep.Site)
 	p.X.Label.Text = "Capacity (kWh)"
-	p.Y.Label.Text = "Savings per year"
+	p.Y.Label.Text = fmt.Sprintf("Savings per year (%s)", rep.Currency)
 	p.Add(plotter.NewGrid())
 	pts := make(plotter.XYs, len(rep.Results))
 	for i, r := range rep.Results {
 		pts[i].X = r.Config.CapacityWh / 1000
 		pts[i].Y = float64(r.SavingsPerYear.RoundCents()) / float64(models.Unit)
 	}
+	keepOffAxes(p, pts)
 	line, dots, err := plotter.NewLinePoints(pts)
 	if err != nil {
 		return nil, err
@@ -117,4 +124,34 @@ func dayChart(rep *Report) (*plot.Plot, error) {
 	}
 	p.Add(line)
 	return p, nil
+}
+
+// keepOffAxes sets the ranges of a chart of pts so that the y axis starts
+// at 0 (lower only for a negative value) and no marker sits on an axis or
+// on the frame: a margin of a tenth of the span on every side but the
+// zero. (A saving of exactly 0 stays on the zero line, kept off the axis
+// line by the axis's padding.)
+func keepOffAxes(p *plot.Plot, pts plotter.XYs) {
+	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, pt := range pts {
+		xmin, xmax = math.Min(xmin, pt.X), math.Max(xmax, pt.X)
+		ymin, ymax = math.Min(ymin, pt.Y), math.Max(ymax, pt.Y)
+	}
+	xspan := xmax - xmin
+	if xspan == 0 {
+		xspan = math.Max(math.Abs(xmax), 1)
+	}
+	p.X.Min, p.X.Max = math.Max(0, xmin-xspan/10), xmax+xspan/10
+	if p.X.Min == xmin {
+		// A capacity of 0 sits on the y axis: step left of it.
+		p.X.Min = xmin - xspan/10
+	}
+	yspan := math.Max(ymax, 0) - math.Min(ymin, 0)
+	if yspan == 0 {
+		yspan = 1
+	}
+	p.Y.Min, p.Y.Max = 0, math.Max(ymax, 0)+yspan/10
+	if ymin < 0 {
+		p.Y.Min = ymin - yspan/10
+	}
 }

@@ -17,6 +17,19 @@
 // table, CSV or JSON (whose field names are a contract, see design.md);
 // [DrawChart] draws it.
 //
-// Money is exact until shown: period costs are exact sums from package
-// tariff, and each figure is rounded to the cent once, when written.
+// [ComputeComparison] (`solarview compare`) runs the same pass with one
+// pricing sink per plan: the site's current billing periods, and each plan
+// priced in the same periods (or in calendar months for a site without
+// any), so every plan's figures are a [Report] of their own, equal to what
+// `battery` gives once the billing periods are on that plan.
+//
+// Money is exact within a billing period: period costs are exact sums from
+// package tariff, rounded to the cent once as the period's bill. Totals are
+// sums of bills, so every table adds up.
+//
+// A report also says what it stands on: each gap in the data with its
+// dates, each stretch where one grid channel has no rows while the data
+// goes on (found by a small query on the source tables, alongside the
+// pass), bills priced on part of their days, the power limits in force and
+// the payback convention.
 package report

@@ -42,10 +42,15 @@ type pricing struct {
 	baseImp, baseExp float64
 	imp, exp         []float64
 
-	// Intervals seen, priced, and outside every billing period.
-	seen, priced int
-	first        time.Time
-	unpriced     unpriced
+	// monthly, when set, prices the data on this tariff in calendar months
+	// (in loc), made as the data reaches them: `compare` on a site
+	// without billing periods.
+	monthly *tariff.Tariff
+	loc     *time.Location
+
+	// Intervals priced, and outside every billing period.
+	priced   int
+	unpriced unpriced
 }
 
 // periodState is one billing period's pricer and, once the data has left
@@ -115,19 +120,8 @@ func localMidnight(d time.Time, loc *time.Location) time.Time {
 	return time.Date(y, m, dd, 0, 0, 0, 0, loc)
 }
 
-// errNoCoverage stops a run whose data no billing period covers, as soon as
-// that is certain: the data went past the last period without any interval
-// inside one.
-type errNoCoverage struct{ first, at time.Time }
-
-func (e *errNoCoverage) Error() string { return "no billing period covers the data" }
-
 // Interval implements [battery.Sink].
 func (p *pricing) Interval(in battery.Interval, out []battery.Result) error {
-	if p.seen == 0 {
-		p.first = in.Start
-	}
-	p.seen++
 	t := in.Start.UnixNano()
 	if t < p.lo || t >= p.hi {
 		if err := p.move(t); err != nil {
@@ -135,10 +129,9 @@ func (p *pricing) Interval(in battery.Interval, out []battery.Result) error {
 		}
 	}
 	if p.cur < 0 {
+		// Data no period covers is read to its end all the same, so that
+		// the error can give the data's real range.
 		p.unpriced.add(in.Start)
-		if p.priced == 0 && p.lo >= p.lastEnd() {
-			return &errNoCoverage{first: p.first, at: in.Start}
-		}
 		return nil
 	}
 	p.priced++
@@ -184,18 +177,16 @@ func (p *pricing) flushSlot() {
 	clear(p.exp)
 }
 
-func (p *pricing) lastEnd() int64 {
-	if len(p.periods) == 0 {
-		return math.MinInt64
-	}
-	return p.periods[len(p.periods)-1].hi
-}
-
 // move closes the stretch the data just left and opens the one containing
 // t.
 func (p *pricing) move(t int64) error {
 	if err := p.close(); err != nil {
 		return err
+	}
+	if p.monthly != nil {
+		if err := p.addMonth(t); err != nil {
+			return err
+		}
 	}
 	j := sort.Search(len(p.periods), func(i int) bool { return p.periods[i].hi > t })
 	if j < len(p.periods) && p.periods[j].lo <= t {
@@ -268,3 +259,39 @@ func totalsOf(a *tariff.Accumulator) (periodTotals, error) {
 // Flush implements [battery.Flusher]: the last period is priced at the end
 // of the data.
 func (p *pricing) Flush() error { return p.close() }
+
+// newMonthlyPricing prices on tr in local calendar months, for data no
+// billing period describes: each month is a bill.
+func newMonthlyPricing(loc *time.Location, tr *tariff.Tariff, nconf int) (*pricing, error) {
+	if err := tr.Validate(); err != nil {
+		return nil, fmt.Errorf("tariff %q: %w", tr.Name, err)
+	}
+	p, err := newPricing(loc, nil, nconf)
+	if err != nil {
+		return nil, err
+	}
+	p.monthly, p.loc = tr, loc
+	return p, nil
+}
+
+// addMonth adds the calendar month containing t (Unix nanoseconds) as a
+// period, unless a period already holds t. The data comes in time order,
+// so a new month is always after every period so far.
+func (p *pricing) addMonth(t int64) error {
+	if n := len(p.periods); n > 0 && t < p.periods[n-1].hi {
+		return nil
+	}
+	lt := time.Unix(0, t).In(p.loc)
+	start := time.Date(lt.Year(), lt.Month(), 1, 0, 0, 0, 0, time.UTC)
+	per := tariff.Period{Start: start, End: start.AddDate(0, 1, 0), Tariff: p.monthly}
+	pr, err := tariff.NewPricer(p.loc, []tariff.Period{per})
+	if err != nil {
+		return err
+	}
+	p.periods = append(p.periods, &periodState{
+		period: per, pricer: pr,
+		lo: localMidnight(per.Start, p.loc).UnixNano(),
+		hi: localMidnight(per.End, p.loc).UnixNano(),
+	})
+	return nil
+}

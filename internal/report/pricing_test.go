@@ -153,9 +153,9 @@ func TestPricingMatchesOnePricer(t *testing.T) {
 	}
 }
 
-// Data entirely after the last billing period stops the run at once,
-// without reading the rest.
-func TestPricingStopsWhenNothingCanBeCovered(t *testing.T) {
+// Data entirely after the last billing period is read to its end, priced
+// nowhere, so the report can give the data's real range in its error.
+func TestPricingReadsUncoveredDataToItsEnd(t *testing.T) {
 	t.Parallel()
 	tr := touWithDemand(t)
 	p, err := newPricing(time.UTC, []tariff.Period{{ID: 1, Start: dateOf("2020-01-01"), End: dateOf("2020-02-01"), Tariff: tr}}, 1)
@@ -166,13 +166,14 @@ func TestPricingStopsWhenNothingCanBeCovered(t *testing.T) {
 	for i := range 5000 {
 		ivs = append(ivs, battery.Interval{Start: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour), Import: 1})
 	}
-	seen := 0
-	count := battery.SinkFunc(func(battery.Interval, []battery.Result) error { seen++; return nil })
-	_, err = battery.Run(context.Background(), battery.NewSliceSource(ivs), []battery.Config{{CapacityWh: 1000, Efficiency: 0.9}},
-		battery.Sinks(p, count), battery.RunOptions{})
-	var nc *errNoCoverage
-	if !errors.As(err, &nc) || seen > 0 {
-		t.Errorf("err = %v after %d intervals, want errNoCoverage at the first", err, seen)
+	data, err := battery.Run(context.Background(), battery.NewSliceSource(ivs), []battery.Config{{CapacityWh: 1000, Efficiency: 0.9}},
+		p, battery.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.priced != 0 || p.unpriced.Intervals != 5000 || !p.unpriced.Last.Equal(ivs[4999].Start) || data.Intervals != 5000 {
+		t.Errorf("priced %d, unpriced %d up to %v, read %d; want 0, 5000 up to %v, 5000",
+			p.priced, p.unpriced.Intervals, p.unpriced.Last, data.Intervals, ivs[4999].Start)
 	}
 }
 

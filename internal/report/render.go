@@ -81,6 +81,8 @@ type jsonReport struct {
 	DiscountRate      *float64     `json:"discount_rate"`
 	LifetimeYears     int          `json:"lifetime_years"`
 	BestBy            string       `json:"best_by"`
+	Currency          string       `json:"currency"`
+	FinanceConvention string       `json:"finance_convention"`
 	Results           []jsonResult `json:"results"`
 	TypicalDay        []Point      `json:"typical_day,omitempty"`
 }
@@ -95,6 +97,17 @@ type jsonData struct {
 	GapHours         float64 `json:"gap_hours"`
 	LongestGapHours  float64 `json:"longest_gap_hours"`
 	MissingValues    int     `json:"missing_values"`
+	// GapList and ChannelGaps give every gap and every stretch where one
+	// grid channel had no rows, with their dates.
+	GapList     []jsonGap `json:"gap_list"`
+	ChannelGaps []jsonGap `json:"channel_gaps"`
+}
+
+type jsonGap struct {
+	Channel string  `json:"channel,omitempty"`
+	From    string  `json:"from"`
+	To      string  `json:"to"`
+	Hours   float64 `json:"hours"`
 }
 
 type jsonResult struct {
@@ -120,6 +133,7 @@ type jsonResult struct {
 	SavingsPerYear   cents        `json:"savings_per_year"`
 	Price            *cents       `json:"price"`
 	PaybackYears     *float64     `json:"payback_years"`
+	PaybackInLife    *bool        `json:"payback_within_lifetime"`
 	NPV              *cents       `json:"npv"`
 	Best             bool         `json:"best"`
 	Periods          []jsonPeriod `json:"periods"`
@@ -130,6 +144,7 @@ type jsonPeriod struct {
 	End              string  `json:"end"`
 	Tariff           string  `json:"tariff"`
 	Days             int     `json:"days"`
+	PeriodDays       int     `json:"period_days"`
 	BaselineImportWh float64 `json:"baseline_import_wh"`
 	BaselineExportWh float64 `json:"baseline_export_wh"`
 	ImportWh         float64 `json:"import_wh"`
@@ -140,17 +155,12 @@ type jsonPeriod struct {
 }
 
 func writeJSON(w io.Writer, rep *Report) error {
-	d := rep.Data
 	doc := jsonReport{
 		Site: rep.Site, TimeZone: rep.TimeZone, From: optDate(rep.From), To: optDate(rep.To),
-		Data: jsonData{
-			First: d.First.Format(time.RFC3339), End: d.End.Format(time.RFC3339),
-			Intervals: d.Intervals, IntervalSeconds: d.Nominal.Seconds(), IntervalInferred: d.Inferred,
-			Gaps: d.Gaps, GapHours: d.GapTime.Hours(), LongestGapHours: d.LongestGap.Hours(),
-			MissingValues: d.MissingValues,
-		},
+		Data:       jsonDataOf(rep),
 		DaysPriced: rep.DaysPriced, UnpricedIntervals: rep.Unpriced.Intervals,
 		DiscountRate: rep.DiscountRate, LifetimeYears: rep.LifetimeYears, BestBy: rep.BestBy,
+		Currency: rep.Currency, FinanceConvention: FinanceConvention,
 		Results:    make([]jsonResult, 0, len(rep.Results)),
 		TypicalDay: rep.Profile,
 	}
@@ -158,39 +168,72 @@ func writeJSON(w io.Writer, rep *Report) error {
 		s := rep.Price.String()
 		doc.Price = &s
 	}
-	for i, r := range rep.Results {
-		t := r.Totals
-		jr := jsonResult{
-			Label: r.Label, Model: string(modelOf(r)), CapacityWh: r.Config.CapacityWh, Efficiency: r.Config.Efficiency,
-			ChargePowerW: optPower(r.Config.ChargePowerW), DischargePowerW: optPower(r.Config.DischargePowerW),
-			Convention:       r.Convention,
-			BaselineImportWh: t.BaselineImportWh, BaselineExportWh: t.BaselineExportWh,
-			ImportWh: t.ImportWh, ExportWh: t.ExportWh,
-			ChargedWh: t.ChargedWh, DischargedWh: t.DischargedWh, LossesWh: t.LossesWh(),
-			Cycles:       t.EquivalentFullCycles,
-			BaselineCost: cents(r.BaselineCost), Cost: cents(r.Cost), Savings: cents(r.Savings),
-			SavingsPerDay: cents(r.SavingsPerDay), SavingsPerYear: cents(r.SavingsPerYear),
-			Price: centsPtr(r.Price), NPV: centsPtr(r.NPV),
-			Best:    i == rep.Best,
-			Periods: make([]jsonPeriod, 0, len(r.Periods)),
-		}
-		if r.Price != nil && !math.IsInf(r.PaybackYears, 0) {
-			p := r.PaybackYears
-			jr.PaybackYears = &p
-		}
-		for _, p := range r.Periods {
-			jr.Periods = append(jr.Periods, jsonPeriod{
-				Start: p.Start.Format(time.DateOnly), End: lastDay(p.End), Tariff: p.Tariff, Days: p.Days,
-				BaselineImportWh: p.BaselineImportWh, BaselineExportWh: p.BaselineExportWh,
-				ImportWh: p.ImportWh, ExportWh: p.ExportWh,
-				BaselineCost: cents(p.BaselineCosts.Total()), Cost: cents(p.Costs.Total()), Savings: cents(p.Savings()),
-			})
-		}
-		doc.Results = append(doc.Results, jr)
+	for i := range rep.Results {
+		doc.Results = append(doc.Results, jsonResultOf(rep, i))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
+}
+
+func jsonDataOf(rep *Report) jsonData {
+	d := rep.Data
+	out := jsonData{
+		First: d.First.Format(time.RFC3339), End: d.End.Format(time.RFC3339),
+		Intervals: d.Intervals, IntervalSeconds: d.Nominal.Seconds(), IntervalInferred: d.Inferred,
+		Gaps: d.Gaps, GapHours: d.GapTime.Hours(), LongestGapHours: d.LongestGap.Hours(),
+		MissingValues: d.MissingValues,
+		GapList:       make([]jsonGap, 0, len(rep.Gaps)),
+		ChannelGaps:   make([]jsonGap, 0, len(rep.ChannelGaps)),
+	}
+	// On the site's clock, as the table shows them.
+	loc := reportLocation(rep)
+	for _, g := range rep.Gaps {
+		out.GapList = append(out.GapList, jsonGap{From: g.From.In(loc).Format(time.RFC3339), To: g.To.In(loc).Format(time.RFC3339), Hours: g.Duration().Hours()})
+	}
+	for _, g := range rep.ChannelGaps {
+		out.ChannelGaps = append(out.ChannelGaps, jsonGap{Channel: g.Channel,
+			From: g.From.In(loc).Format(time.RFC3339), To: g.To.In(loc).Format(time.RFC3339), Hours: g.Duration().Hours()})
+	}
+	return out
+}
+
+// jsonResultOf is the i-th result as JSON. Period amounts are the bills
+// (rounded to the cent) and totals their sums, as in the table.
+func jsonResultOf(rep *Report, i int) jsonResult {
+	r := rep.Results[i]
+	t := r.Totals
+	jr := jsonResult{
+		Label: r.Label, Model: string(modelOf(r)), CapacityWh: r.Config.CapacityWh, Efficiency: r.Config.Efficiency,
+		ChargePowerW: optPower(r.Config.ChargePowerW), DischargePowerW: optPower(r.Config.DischargePowerW),
+		Convention:       r.Convention,
+		BaselineImportWh: t.BaselineImportWh, BaselineExportWh: t.BaselineExportWh,
+		ImportWh: t.ImportWh, ExportWh: t.ExportWh,
+		ChargedWh: t.ChargedWh, DischargedWh: t.DischargedWh, LossesWh: t.LossesWh(),
+		Cycles:       t.EquivalentFullCycles,
+		BaselineCost: cents(r.BaselineCost), Cost: cents(r.Cost), Savings: cents(r.Savings),
+		SavingsPerDay: cents(r.SavingsPerDay), SavingsPerYear: cents(r.SavingsPerYear),
+		Price: centsPtr(r.Price), NPV: centsPtr(r.NPV),
+		Best:    i == rep.Best,
+		Periods: make([]jsonPeriod, 0, len(r.Periods)),
+	}
+	if r.Price != nil {
+		in := r.PaysBackInLifetime
+		jr.PaybackInLife = &in
+		if !math.IsInf(r.PaybackYears, 0) {
+			p := r.PaybackYears
+			jr.PaybackYears = &p
+		}
+	}
+	for _, p := range r.Periods {
+		jr.Periods = append(jr.Periods, jsonPeriod{
+			Start: p.Start.Format(time.DateOnly), End: lastDay(p.End), Tariff: p.Tariff, Days: p.Days, PeriodDays: p.PeriodDays,
+			BaselineImportWh: p.BaselineImportWh, BaselineExportWh: p.BaselineExportWh,
+			ImportWh: p.ImportWh, ExportWh: p.ExportWh,
+			BaselineCost: cents(p.BaselineBill()), Cost: cents(p.Bill()), Savings: cents(p.Savings()),
+		})
+	}
+	return jr
 }
 
 func modelOf(r Result) string {
@@ -206,7 +249,7 @@ var csvHeader = []string{
 	"label", "model", "capacity_wh", "efficiency", "charge_power_w", "discharge_power_w",
 	"baseline_import_wh", "baseline_export_wh", "import_wh", "export_wh", "charged_wh", "discharged_wh", "cycles",
 	"baseline_cost", "cost", "savings", "savings_per_day", "savings_per_year", "price", "payback_years", "npv", "best",
-	"period_start", "period_end", "tariff", "days",
+	"period_start", "period_end", "tariff", "days", "period_days",
 	"period_baseline_import_wh", "period_baseline_export_wh", "period_import_wh", "period_export_wh",
 	"period_baseline_cost", "period_cost", "period_savings",
 }
@@ -247,9 +290,9 @@ func writeCSV(w io.Writer, rep *Report) error {
 		}
 		for _, p := range r.Periods {
 			row := append(append([]string(nil), head...),
-				p.Start.Format(time.DateOnly), lastDay(p.End), p.Tariff, strconv.Itoa(p.Days),
+				p.Start.Format(time.DateOnly), lastDay(p.End), p.Tariff, strconv.Itoa(p.Days), strconv.Itoa(p.PeriodDays),
 				f(p.BaselineImportWh), f(p.BaselineExportWh), f(p.ImportWh), f(p.ExportWh),
-				cents(p.BaselineCosts.Total()).String(), cents(p.Costs.Total()).String(), cents(p.Savings()).String())
+				cents(p.BaselineBill()).String(), cents(p.Bill()).String(), cents(p.Savings()).String())
 			if err := cw.Write(row); err != nil {
 				return err
 			}
@@ -277,40 +320,25 @@ func newTable(w io.Writer) table.Writer {
 }
 
 func writeTable(w io.Writer, rep *Report) error {
-	d := rep.Data
-	loc, err := time.LoadLocation(rep.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
-	fmt.Fprintf(w, "Battery what-if for site %q (%s)\n", rep.Site, rep.TimeZone)
-	fmt.Fprintf(w, "Data: %s to %s, %d intervals of %v", d.First.In(loc).Format(time.DateOnly),
-		d.End.Add(-time.Nanosecond).In(loc).Format(time.DateOnly), d.Intervals, d.Nominal)
-	if d.Gaps > 0 {
-		fmt.Fprintf(w, ", %d gap(s) totalling %v", d.Gaps, d.GapTime)
-	}
-	if d.MissingValues > 0 {
-		fmt.Fprintf(w, ", %d interval(s) with missing values", d.MissingValues)
-	}
-	fmt.Fprintln(w)
-	if rep.Unpriced.Intervals > 0 {
-		fmt.Fprintf(w, "Not priced: %d interval(s) from %s to %s are outside every billing period (simulated, not priced).\n",
-			rep.Unpriced.Intervals, rep.Unpriced.First.In(loc).Format(time.DateOnly), rep.Unpriced.Last.In(loc).Format(time.DateOnly))
-	}
+	fmt.Fprintf(w, "Battery what-if for site %q (%s), money in %s\n", rep.Site, rep.TimeZone, rep.Currency)
+	writeDataLines(w, rep)
 	if len(rep.Results) == 1 {
 		writeSingle(w, rep, rep.Results[0])
 	} else {
 		writeSweep(w, rep)
 	}
+	writeFinanceNote(w, rep)
 	return nil
 }
 
 func writeSingle(w io.Writer, rep *Report, r Result) {
-	fmt.Fprintf(w, "Battery: %s (%s)\n\n", r.Label, r.Convention)
+	fmt.Fprintf(w, "Battery: %s (%s)\n", r.Label, r.Convention)
+	fmt.Fprintf(w, "Power limit: %s\n\n", describePower(r.Config))
 	t := newTable(w)
 	t.AppendHeader(table.Row{"Billing period", "Tariff", "Days", "Without battery", "With battery", "Savings"})
 	for _, p := range r.Periods {
-		t.AppendRow(table.Row{p.Start.Format(time.DateOnly) + " to " + lastDay(p.End), p.Tariff, p.Days,
-			cents(p.BaselineCosts.Total()).String(), cents(p.Costs.Total()).String(), cents(p.Savings()).String()})
+		t.AppendRow(table.Row{p.Start.Format(time.DateOnly) + " to " + lastDay(p.End), p.Tariff, describeDays(p),
+			cents(p.BaselineBill()).String(), cents(p.Bill()).String(), cents(p.Savings()).String()})
 	}
 	t.AppendFooter(table.Row{"Total", "", rep.DaysPriced, cents(r.BaselineCost).String(), cents(r.Cost).String(), cents(r.Savings).String()})
 	t.SetColumnConfigs([]table.ColumnConfig{
@@ -335,7 +363,7 @@ func writeSingle(w io.Writer, rep *Report, r Result) {
 		line("Payback", "give --price for the simple payback and --discount-rate for the net present value")
 		return
 	}
-	line("Simple payback", "%s at a price of %s", years(r.PaybackYears), cents(*r.Price))
+	line("Simple payback", "%s at a price of %s%s", years(r.PaybackYears), cents(*r.Price), beyondLifetime(rep, r))
 	if r.NPV != nil {
 		line("Net present value", "%s over %d years at a %s discount rate", cents(*r.NPV), rep.LifetimeYears, percent(*rep.DiscountRate))
 	}
@@ -347,6 +375,7 @@ func writeSweep(w io.Writer, rep *Report) {
 	first := rep.Results[0]
 	fmt.Fprintf(w, "Batteries: %d configurations simulated in one pass over the data.\n", len(rep.Results))
 	fmt.Fprintf(w, "Convention: %s (likewise for each size).\n", first.Convention)
+	fmt.Fprintf(w, "Power limit: %s.\n", describePower(first.Config))
 	fmt.Fprintf(w, "Savings are over %d priced days", rep.DaysPriced)
 	if len(first.Periods) > 0 {
 		fmt.Fprintf(w, " in %d billing period(s) (per period: --format json or csv)", len(first.Periods))
@@ -372,7 +401,7 @@ func writeSweep(w io.Writer, rep *Report) {
 			strconv.FormatFloat(tot.EquivalentFullCycles, 'f', 1, 64),
 			cents(r.Savings).String(), cents(r.SavingsPerYear).String()}
 		if rep.Price != nil {
-			row = append(row, cents(*r.Price).String(), years(r.PaybackYears))
+			row = append(row, cents(*r.Price).String(), years(r.PaybackYears)+beyondLifetime(rep, r))
 			if r.NPV != nil {
 				row = append(row, cents(*r.NPV).String())
 			}

@@ -44,6 +44,10 @@ func ParseFormat(s string) (Format, error) {
 // taken over when Options.LifetimeYears is zero: the usual warranty.
 const DefaultLifetime = 10
 
+// DefaultCurrency is the currency reports name when Options.Currency is
+// empty: solarview reads Australian meter data and plans.
+const DefaultCurrency = "AUD"
+
 // Options says what to report.
 type Options struct {
 	// Site is the site's name; empty picks the only site there is.
@@ -73,6 +77,9 @@ type Options struct {
 	Progress io.Writer
 	// Registry decodes tariff components; nil means tariff.Components.
 	Registry *tariff.Registry
+	// Currency names the money of the tariffs, for charts and headings;
+	// default DefaultCurrency.
+	Currency string
 
 	// extra, when set, also receives every interval (tests and benchmarks
 	// observe a run through it).
@@ -95,6 +102,13 @@ type Report struct {
 	// Unpriced counts intervals outside every billing period: simulated,
 	// but not priced.
 	Unpriced unpriced
+	// Gaps lists the stretches without any data, in time order.
+	Gaps []Gap
+	// ChannelGaps lists the stretches where the data went on but grid
+	// import or export had no rows: summary counts them as zero.
+	ChannelGaps []ChannelGap
+	// Currency names the money in charts and headings.
+	Currency string
 	// Price, DiscountRate and LifetimeYears echo the options.
 	Price         *Price
 	DiscountRate  *float64
@@ -127,6 +141,9 @@ type Result struct {
 	Price        *models.Money
 	PaybackYears float64
 	NPV          *models.Money
+	// PaysBackInLifetime says whether the payback comes within the
+	// battery's lifetime (set with a price).
+	PaysBackInLifetime bool
 }
 
 // PeriodResult is one billing period without and with the battery.
@@ -134,15 +151,28 @@ type PeriodResult struct {
 	// Start is the first day and End the day after the last.
 	Start, End time.Time
 	Tariff     string
-	// Days is the number of days with data, the days priced.
-	Days                               int
+	// Days is the number of days with data, the days priced; PeriodDays
+	// the number of days in the period. Fewer Days than PeriodDays is a
+	// period priced on part of its days, which reports say.
+	Days, PeriodDays                   int
 	BaselineImportWh, BaselineExportWh float64
 	ImportWh, ExportWh                 float64
 	BaselineCosts, Costs               tariff.Costs
 }
 
-// Savings is what the battery saved in the period.
-func (p PeriodResult) Savings() models.Money { return p.BaselineCosts.Total() - p.Costs.Total() }
+// BaselineBill and Bill are the period's cost without and with the
+// battery as a bill shows it: rounded to the cent from the exact sum.
+func (p PeriodResult) BaselineBill() models.Money { return p.BaselineCosts.Total().RoundCents() }
+
+// Bill is the period's cost with the battery, rounded to the cent.
+func (p PeriodResult) Bill() models.Money { return p.Costs.Total().RoundCents() }
+
+// Savings is what the battery saved in the period: the difference of the
+// two bills, so a period row adds up.
+func (p PeriodResult) Savings() models.Money { return p.BaselineBill() - p.Bill() }
+
+// Partial reports whether the period was priced on part of its days.
+func (p PeriodResult) Partial() bool { return p.Days < p.PeriodDays }
 
 // userErr makes the one-line error a user sees for a mistake in the
 // request; the CLI prints it as it is.
@@ -205,19 +235,11 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	reg := opts.Registry
-	if reg == nil {
-		reg = tariff.Components
-	}
-	site, err := sites.Choose(ctx, db, opts.Site)
+	site, loc, err := loadSite(ctx, db, opts.Site)
 	if err != nil {
 		return nil, err
 	}
-	loc, err := site.Location()
-	if err != nil {
-		return nil, fmt.Errorf("site %q: time zone %q: %w", site.Name, site.TimeZone, err)
-	}
-	pr, err := tariff.LoadPricer(ctx, db, reg, site)
+	pr, err := tariff.LoadPricer(ctx, db, opts.registry(), site)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +247,50 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	st, err := stream(ctx, db, site, loc, opts, []*pricing{price})
+	if err != nil {
+		return nil, err
+	}
+	if price.priced == 0 {
+		return nil, noCoverage(site, pr, st.data.First, st.data.End)
+	}
+	return st.assemble(site, opts, price), nil
+}
 
+func (o *Options) registry() *tariff.Registry {
+	if o.Registry == nil {
+		return tariff.Components
+	}
+	return o.Registry
+}
+
+// loadSite finds the site of a report and its time zone.
+func loadSite(ctx context.Context, db *bun.DB, name string) (*models.Site, *time.Location, error) {
+	site, err := sites.Choose(ctx, db, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	loc, err := site.Location()
+	if err != nil {
+		return nil, nil, fmt.Errorf("site %q: time zone %q: %w", site.Name, site.TimeZone, err)
+	}
+	return site, loc, nil
+}
+
+// streamed is what one pass over a site's summary gave: the simulation's
+// totals, the gaps in the data, and the stretches where one grid channel
+// had no rows while the data went on.
+type streamed struct {
+	data     *battery.Report
+	gaps     []Gap
+	channels []ChannelGap
+	profile  *socProfile
+}
+
+// stream reads the site's summary once, in time order, simulates every
+// battery of opts over it and feeds each interval to every pricing sink:
+// one for `battery`, one per plan for `compare`.
+func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Location, opts Options, prices []*pricing) (*streamed, error) {
 	var s span
 	if !opts.From.IsZero() {
 		s.From = localMidnight(opts.From, loc)
@@ -233,11 +298,16 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 	if !opts.To.IsZero() {
 		s.To = localMidnight(opts.To.AddDate(0, 0, 1), loc)
 	}
-	sinks := []battery.Sink{price}
-	var profile *socProfile
+	sinks := make([]battery.Sink, 0, len(prices)+4)
+	for _, p := range prices {
+		sinks = append(sinks, p)
+	}
+	gaps := &gapList{}
+	sinks = append(sinks, gaps)
+	st := &streamed{}
 	if opts.Chart != "" && len(opts.Batteries) == 1 {
-		profile = newSOCProfile(loc, opts.Batteries[0].CapacityWh)
-		sinks = append(sinks, profile)
+		st.profile = newSOCProfile(loc, opts.Batteries[0].CapacityWh)
+		sinks = append(sinks, st.profile)
 	}
 	if opts.extra != nil {
 		sinks = append(sinks, opts.extra)
@@ -248,16 +318,26 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 		sinks = append(sinks, prog)
 	}
 
-	var data *battery.Report
-	err = streamSummary(ctx, db, site.ID, s, func(src battery.Source) error {
+	// Where each grid channel has rows is asked on another connection
+	// while the summary streams: it needs nothing from the pass.
+	type presence struct {
+		rows []channelRow
+		err  error
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	present := make(chan presence, 1)
+	go func() {
+		rows, err := channelPresence(pctx, db, site.ID, s)
+		present <- presence{rows, err}
+	}()
+
+	err := streamSummary(ctx, db, site.ID, s, func(src battery.Source) error {
 		var err error
-		data, err = battery.Run(ctx, src, opts.Batteries, battery.Sinks(sinks...), battery.RunOptions{})
+		st.data, err = battery.Run(ctx, src, opts.Batteries, battery.Sinks(sinks...), battery.RunOptions{})
 		return err
 	})
 	prog.done()
-	if nc := (*errNoCoverage)(nil); errors.As(err, &nc) {
-		return nil, noCoverage(site, pr, nc.first, nc.at)
-	}
 	if errors.Is(err, battery.ErrUnknownInterval) {
 		// Fewer than two intervals: nothing to simulate, and no spacing to
 		// infer their length from.
@@ -266,21 +346,32 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if data.Intervals == 0 {
+	if st.data.Intervals == 0 {
 		return nil, userErr("site %q has no data%s: import some with `solarview import`", site.Name, describeSpan(opts))
 	}
-	if price.priced == 0 {
-		return nil, noCoverage(site, pr, data.First, data.End)
+	st.gaps = gaps.gaps
+	p := <-present
+	if p.err != nil {
+		return nil, p.err
 	}
+	st.channels = channelGaps(p.rows, st.data, st.gaps)
+	return st, nil
+}
 
+// assemble turns a pass and one pricing sink into a report: the figures of
+// `battery`, or of one plan in `compare`.
+func (st *streamed) assemble(site *models.Site, opts Options, price *pricing) *Report {
 	rep := &Report{
 		Site: site.Name, TimeZone: site.TimeZone, From: opts.From, To: opts.To,
-		Data: data, Unpriced: price.unpriced,
+		Data: st.data, Gaps: st.gaps, ChannelGaps: st.channels, Unpriced: price.unpriced,
 		Price: opts.Price, DiscountRate: opts.DiscountRate, LifetimeYears: opts.LifetimeYears,
-		Best: -1,
+		Currency: opts.Currency, Best: -1,
 	}
 	if rep.LifetimeYears == 0 {
 		rep.LifetimeYears = DefaultLifetime
+	}
+	if rep.Currency == "" {
+		rep.Currency = DefaultCurrency
 	}
 	for _, ps := range price.periods {
 		if ps.done {
@@ -288,13 +379,13 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 		}
 	}
 	for i, cfg := range opts.Batteries {
-		rep.Results = append(rep.Results, rep.result(i, cfg, data.Results[i], price.periods))
+		rep.Results = append(rep.Results, rep.result(i, cfg, st.data.Results[i], price.periods))
 	}
 	rep.pickBest()
-	if profile != nil {
-		rep.Profile = profile.points()
+	if st.profile != nil {
+		rep.Profile = st.profile.points()
 	}
-	return rep, nil
+	return rep
 }
 
 func (rep *Report) result(i int, cfg battery.Config, tot battery.Totals, periods []*periodState) Result {
@@ -304,15 +395,18 @@ func (rep *Report) result(i int, cfg battery.Config, tot battery.Totals, periods
 			continue
 		}
 		b, c := ps.baseline, ps.batteries[i]
-		r.Periods = append(r.Periods, PeriodResult{
+		pr := PeriodResult{
 			Start: ps.period.Start, End: ps.period.End, Tariff: ps.period.Tariff.Name,
-			Days:             b.Days,
+			Days: b.Days, PeriodDays: ps.period.Days(),
 			BaselineImportWh: b.ImportWh, BaselineExportWh: b.ExportWh,
 			ImportWh: c.ImportWh, ExportWh: c.ExportWh,
 			BaselineCosts: b.Costs, Costs: c.Costs,
-		})
-		r.BaselineCost += b.Costs.Total()
-		r.Cost += c.Costs.Total()
+		}
+		r.Periods = append(r.Periods, pr)
+		// Periods are bills: each is rounded to the cent, and the totals
+		// are sums of bills, so every table adds up.
+		r.BaselineCost += pr.BaselineBill()
+		r.Cost += pr.Bill()
 	}
 	r.Savings = r.BaselineCost - r.Cost
 	r.SavingsPerDay = perDay(r.Savings, rep.DaysPriced)
@@ -322,6 +416,7 @@ func (rep *Report) result(i int, cfg battery.Config, tot battery.Totals, periods
 		p := rep.Price.For(cfg.CapacityWh)
 		r.Price = &p
 		r.PaybackYears = paybackYears(p, r.SavingsPerYear)
+		r.PaysBackInLifetime = r.PaybackYears <= float64(rep.LifetimeYears)
 		if rep.DiscountRate != nil {
 			v := npv(p, r.SavingsPerYear, *rep.DiscountRate, rep.LifetimeYears)
 			r.NPV = &v
@@ -362,12 +457,13 @@ func describeSpan(o Options) string {
 	return ""
 }
 
-// noCoverage explains that no billing period covers the data.
-func noCoverage(site *models.Site, pr *tariff.Pricer, first, last time.Time) error {
+// noCoverage explains that no billing period covers the data, which runs
+// from first to end (exclusive): the data's whole range, as read.
+func noCoverage(site *models.Site, pr *tariff.Pricer, first, end time.Time) error {
 	loc := pr.Location()
 	ps := pr.Periods()
 	return userErr("no billing period of site %q covers its data (%s to %s; billing periods cover %s): add one with `solarview billing add`",
-		site.Name, first.In(loc).Format(time.DateOnly), last.In(loc).Format(time.DateOnly),
+		site.Name, first.In(loc).Format(time.DateOnly), end.Add(-time.Nanosecond).In(loc).Format(time.DateOnly),
 		tariff.FormatRange(ps[0].Start, ps[len(ps)-1].End))
 }
 
