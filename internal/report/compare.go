@@ -48,6 +48,9 @@ type Comparison struct {
 	// Plans are the plans asked for, cheapest first without a battery
 	// (then by name).
 	Plans []*Plan
+	// Warnings are lines to print once, such as a plan that prices public
+	// holidays when no holiday calendar covers the data.
+	Warnings []string
 }
 
 // Plan is one plan's outcome: a battery report of its own (Report holds
@@ -168,6 +171,17 @@ func ComputeComparison(ctx context.Context, db *bun.DB, opts CompareOptions) (*C
 	if err != nil {
 		return nil, err
 	}
+	// A plan that prices public holidays needs the site's calendar, whether
+	// or not the site's current tariffs do.
+	var holidays *tariff.Holidays
+	for _, t := range plans {
+		if t.UsesHolidays() {
+			if holidays, err = tariff.LoadHolidays(ctx, db, site.TimeZone); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
 	n := len(opts.Batteries)
 	cmp := &Comparison{Site: site.Name, TimeZone: site.TimeZone, From: opts.From, To: opts.To}
 	var current *tariff.Pricer
@@ -186,6 +200,9 @@ func ComputeComparison(ctx context.Context, db *bun.DB, opts CompareOptions) (*C
 			ps := current.Periods()
 			for i := range ps {
 				ps[i].Tariff = t
+				if t.UsesHolidays() {
+					ps[i].Holidays = holidays
+				}
 			}
 			p, err := newPricing(loc, ps, n)
 			if err != nil {
@@ -196,7 +213,7 @@ func ComputeComparison(ctx context.Context, db *bun.DB, opts CompareOptions) (*C
 	} else {
 		cmp.Boundaries = CalendarMonthBoundaries
 		for _, t := range plans {
-			p, err := newMonthlyPricing(loc, t, n)
+			p, err := newMonthlyPricing(loc, t, holidays, n)
 			if err != nil {
 				return nil, err
 			}
@@ -208,12 +225,19 @@ func ComputeComparison(ctx context.Context, db *bun.DB, opts CompareOptions) (*C
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
+	for _, p := range prices {
+		if w := p.holidayWarning(loc); w != "" && !seen[w] {
+			seen[w] = true
+			cmp.Warnings = append(cmp.Warnings, w)
+		}
+	}
 	if current != nil {
 		if prices[0].priced == 0 {
 			return nil, noCoverage(site, current, st.data.First, st.data.End)
 		}
 		var names []string
-		seen := map[string]bool{}
+		seen = map[string]bool{}
 		for _, per := range current.Periods() {
 			if !seen[per.Tariff.Name] {
 				seen[per.Tariff.Name] = true
@@ -241,6 +265,11 @@ func ComputeComparison(ctx context.Context, db *bun.DB, opts CompareOptions) (*C
 		}
 		return a.Name < b.Name
 	})
+	// Printed once, with the data lines of the report shown first.
+	if cmp.Current != nil || len(cmp.Plans) > 0 {
+		first := cmp.First()
+		first.Warnings = append(first.Warnings, cmp.Warnings...)
+	}
 	return cmp, nil
 }
 

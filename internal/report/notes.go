@@ -58,6 +58,9 @@ func writeDataLines(w io.Writer, rep *Report) {
 		fmt.Fprintf(w, "Missing %s data from %s to %s (%v) while other data is present: counted as zero %s there.\n",
 			g.Channel, timeIn(g.From, loc), timeIn(g.To, loc), g.Duration(), g.Channel)
 	}
+	for _, msg := range rep.Warnings {
+		fmt.Fprintln(w, "Warning: "+msg)
+	}
 	if rep.Unpriced.Intervals > 0 {
 		fmt.Fprintf(w, "Not priced: %d interval(s) from %s to %s are outside every billing period (simulated, not priced).\n",
 			rep.Unpriced.Intervals, rep.Unpriced.First.In(loc).Format(time.DateOnly), rep.Unpriced.Last.In(loc).Format(time.DateOnly))

@@ -47,6 +47,8 @@ type pricing struct {
 	// without billing periods.
 	monthly *tariff.Tariff
 	loc     *time.Location
+	// holidays is the public-holiday calendar the monthly periods carry.
+	holidays *tariff.Holidays
 
 	// Intervals priced, and outside every billing period.
 	priced   int
@@ -262,7 +264,7 @@ func (p *pricing) Flush() error { return p.close() }
 
 // newMonthlyPricing prices on tr in local calendar months, for data no
 // billing period describes: each month is a bill.
-func newMonthlyPricing(loc *time.Location, tr *tariff.Tariff, nconf int) (*pricing, error) {
+func newMonthlyPricing(loc *time.Location, tr *tariff.Tariff, holidays *tariff.Holidays, nconf int) (*pricing, error) {
 	if err := tr.Validate(); err != nil {
 		return nil, fmt.Errorf("tariff %q: %w", tr.Name, err)
 	}
@@ -270,7 +272,7 @@ func newMonthlyPricing(loc *time.Location, tr *tariff.Tariff, nconf int) (*prici
 	if err != nil {
 		return nil, err
 	}
-	p.monthly, p.loc = tr, loc
+	p.monthly, p.loc, p.holidays = tr, loc, holidays
 	return p, nil
 }
 
@@ -283,7 +285,7 @@ func (p *pricing) addMonth(t int64) error {
 	}
 	lt := time.Unix(0, t).In(p.loc)
 	start := time.Date(lt.Year(), lt.Month(), 1, 0, 0, 0, 0, time.UTC)
-	per := tariff.Period{Start: start, End: start.AddDate(0, 1, 0), Tariff: p.monthly}
+	per := tariff.Period{Start: start, End: start.AddDate(0, 1, 0), Tariff: p.monthly, Holidays: p.holidays}
 	pr, err := tariff.NewPricer(p.loc, []tariff.Period{per})
 	if err != nil {
 		return err
@@ -294,4 +296,21 @@ func (p *pricing) addMonth(t int64) error {
 		hi: localMidnight(per.End, p.loc).UnixNano(),
 	})
 	return nil
+}
+
+// holidayWarning is the public-holiday warning (see
+// tariff.Pricer.HolidayWarning) for the periods p priced, or "".
+func (p *pricing) holidayWarning(loc *time.Location) string {
+	ps := make([]tariff.Period, 0, len(p.periods))
+	for _, st := range p.periods {
+		ps = append(ps, st.period)
+	}
+	if len(ps) == 0 {
+		return ""
+	}
+	pr, err := tariff.NewPricer(loc, ps)
+	if err != nil {
+		return ""
+	}
+	return pr.HolidayWarning()
 }

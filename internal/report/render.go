@@ -101,6 +101,8 @@ type jsonData struct {
 	// grid channel had no rows, with their dates.
 	GapList     []jsonGap `json:"gap_list"`
 	ChannelGaps []jsonGap `json:"channel_gaps"`
+	// Warnings are the report's one-line warnings (an empty list when none).
+	Warnings []string `json:"warnings"`
 }
 
 type jsonGap struct {
@@ -185,6 +187,7 @@ func jsonDataOf(rep *Report) jsonData {
 		MissingValues: d.MissingValues,
 		GapList:       make([]jsonGap, 0, len(rep.Gaps)),
 		ChannelGaps:   make([]jsonGap, 0, len(rep.ChannelGaps)),
+		Warnings:      append([]string{}, rep.Warnings...),
 	}
 	// On the site's clock, as the table shows them.
 	loc := reportLocation(rep)

@@ -107,6 +107,9 @@ type Report struct {
 	// ChannelGaps lists the stretches where the data went on but grid
 	// import or export had no rows: summary counts them as zero.
 	ChannelGaps []ChannelGap
+	// Warnings are lines the reader must see once, such as a tariff that
+	// prices public holidays when no holiday calendar covers the data.
+	Warnings []string
 	// Currency names the money in charts and headings.
 	Currency string
 	// Price, DiscountRate and LifetimeYears echo the options.
@@ -254,7 +257,11 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 	if price.priced == 0 {
 		return nil, noCoverage(site, pr, st.data.First, st.data.End)
 	}
-	return st.assemble(site, opts, price), nil
+	rep := st.assemble(site, opts, price)
+	if w := pr.HolidayWarning(); w != "" {
+		rep.Warnings = append(rep.Warnings, w)
+	}
+	return rep, nil
 }
 
 func (o *Options) registry() *tariff.Registry {
