@@ -1,6 +1,9 @@
 package views
 
-import "github.com/uptrace/bun"
+import (
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
+)
 
 // summary puts a site's energy flows side by side per interval, in Wh:
 // generation (PV), import and export (the grid), and consumption, the
@@ -31,54 +34,149 @@ func init() {
 	Register(View{Name: "daily_summary", Query: dailySummary})
 }
 
-// flows are summary's energy columns, in order, each with the table or view
-// it comes from and that relation's alias.
-var flows = []struct{ column, source, alias string }{
-	{"generation", "generation", "g"},
-	{"import", "import", "i"},
-	{"export", "export", "e"},
+// flows are summary's energy columns, in order, each the energy_days kind
+// of the same name and the one-letter name summary's plan gives it.
+var flows = []struct{ column, short string }{
+	{kindGeneration, "g"},
+	{kindImport, "i"},
+	{kindExport, "e"},
 }
 
+// The plan. Most days of most sites are "aligned": in that NEM day the site
+// has at most one energy_days row per kind, and all of them share start and
+// step. Their arrays then line up element by element, so summary's rows for
+// the day are the arrays read side by side — one unnest of three arrays,
+// without joining or sorting anything per interval. Streaming a site-year
+// costs about what reading the same rows from a plain per-interval table
+// does (README, "Storage"). The per-site facts the NULL rules need (does the
+// site record generation at all?) come from a window over the site's days,
+// computed once per day rather than once per interval.
+//
+// Everything else takes the general path, which is the definition above
+// spelt out: days that are not aligned (two import channels, a 15-minute
+// channel next to a 30-minute one) and every day of a site with register
+// readings are unnested into one row per interval and kind, register
+// intervals (see the import view) are added, and the rows are grouped per
+// site and timestamp. The two paths never cover the same site and day, so no
+// interval appears twice.
+//
+// Every join, group and window is per site (site_id is in each of them), so
+// `WHERE site_id = …` reaches the index and a site's rows never depend on
+// another site's.
 func summary(db *bun.DB) *bun.SelectQuery {
 	ts := bun.Ident("timestamp")
-
-	// One row per site and timestamp any source has, with whether each
-	// source has a row there: an absent row and a NULL energy differ.
-	energy := db.NewSelect().
-		ColumnExpr("site_id").
-		ColumnExpr("?", ts).
-		TableExpr("generation AS g").
-		Join("FULL JOIN import AS i USING (site_id, ?)", ts).
-		Join("FULL JOIN export AS e USING (site_id, ?)", ts)
+	x := db.NewSelect().
+		TableExpr("(?) AS x", alignedDays(db).UnionAll(otherDays(db))).
+		ColumnExpr("x.site_id").
+		ColumnExpr("x.?", ts)
 	for _, f := range flows {
-		energy = energy.
-			ColumnExpr("?.energy AS ?", bun.Ident(f.alias), bun.Ident(f.column)).
-			ColumnExpr("?.site_id IS NOT NULL AS ?", bun.Ident(f.alias), bun.Ident("has_"+f.column))
+		x = x.ColumnExpr("x.?", bun.Ident(f.column))
 	}
+	return x.ColumnExpr("x.import + x.generation - x.export AS consumption")
+}
 
-	// A window over the site, not a correlated EXISTS per row: the import
-	// and export views are too costly to probe once per interval.
-	filled := db.NewSelect().
-		TableExpr("energy AS e").
-		ColumnExpr("e.site_id").
-		ColumnExpr("e.?", ts)
+// aligned is true for a row of energy_days grouped, or windowed, per site and
+// NEM day (aggregates over r) when the day is aligned.
+// over is empty for a GROUP BY, or " OVER (window)".
+func aligned(over schema.QueryAppender) schema.QueryAppender {
+	q := bun.SafeQuery("min(r.start)?0 = max(r.start)?0 AND min(r.step)?0 = max(r.step)?0", over)
 	for _, f := range flows {
-		has := bun.Ident("has_" + f.column)
-		filled = filled.ColumnExpr(
-			"CASE WHEN e.? THEN e.? WHEN bool_or(e.?) OVER (PARTITION BY e.site_id) THEN 0 END AS ?",
-			has, bun.Ident(f.column), has, bun.Ident(f.column))
+		q = bun.SafeQuery("?0 AND count(*) FILTER (WHERE r.kind = ?1)?2 <= 1", q, f.column, over)
 	}
+	return q
+}
 
-	return db.NewSelect().
-		With("energy", energy).
-		With("filled", filled).
-		TableExpr("filled AS f").
-		ColumnExpr("f.site_id").
-		ColumnExpr("f.?", ts).
-		ColumnExpr("f.generation").
-		ColumnExpr("f.import").
-		ColumnExpr("f.export").
-		ColumnExpr("f.import + f.generation - f.export AS consumption")
+// hasRegisters tells whether site alias.site_id has any register reading.
+func hasRegisters(alias string) schema.QueryAppender {
+	return bun.SafeQuery("EXISTS (SELECT 1 FROM import_cumulative AS c WHERE c.site_id = ?0.site_id) OR "+
+		"EXISTS (SELECT 1 FROM export_cumulative AS c WHERE c.site_id = ?0.site_id)", bun.Ident(alias))
+}
+
+// alignedDays is summary's fast path.
+func alignedDays(db *bun.DB) *bun.SelectQuery {
+	days := db.NewSelect().
+		TableExpr("energy_days AS r").
+		ColumnExpr("r.site_id").
+		ColumnExpr("min(r.start) AS start").
+		ColumnExpr("min(r.step) AS step").
+		ColumnExpr("? AS aligned", aligned(bun.SafeQuery(""))).
+		GroupExpr("r.site_id, ?", bucketOf("r"))
+	for _, f := range flows {
+		days = days.ColumnExpr("max(r.energy) FILTER (WHERE r.kind = ?) AS ?", f.column, bun.Ident(f.column))
+	}
+	// zero_<kind> is what an interval without a reading of that kind shows:
+	// 0 when the site records the kind on some day, else NULL.
+	flagged := db.NewSelect().
+		TableExpr("(?) AS d", days).
+		ColumnExpr("d.site_id, d.start, d.step, d.aligned, d.generation, d.import, d.export")
+	for _, f := range flows {
+		flagged = flagged.ColumnExpr("CASE WHEN bool_or(d.? IS NOT NULL) OVER (PARTITION BY d.site_id) THEN 0::float8 END AS ?",
+			bun.Ident(f.column), bun.Ident("zero_"+f.column))
+	}
+	q := db.NewSelect().
+		TableExpr("(?) AS b", flagged).
+		Join("CROSS JOIN LATERAL unnest(b.generation, b.import, b.export) WITH ORDINALITY AS u(g, i, e, n)").
+		ColumnExpr("b.site_id").
+		ColumnExpr("b.start + (u.n - 1) * b.step AS ?", bun.Ident("timestamp")).
+		Where("b.aligned").
+		Where("NOT (?)", hasRegisters("b")).
+		Where("(u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL)")
+	for _, f := range flows {
+		q = q.ColumnExpr("coalesce(u.?, b.?) AS ?", bun.Ident(f.short), bun.Ident("zero_"+f.column), bun.Ident(f.column))
+	}
+	return q
+}
+
+// otherDays is summary's general path.
+func otherDays(db *bun.DB) *bun.SelectQuery {
+	ts := bun.Ident("timestamp")
+	bySite := "(PARTITION BY r.site_id)"
+	rows := db.NewSelect().
+		TableExpr("energy_days AS r").
+		ColumnExpr("r.site_id, r.kind, r.start, r.step, r.energy").
+		ColumnExpr("? AS aligned", aligned(bun.SafeQuery(" OVER (PARTITION BY r.site_id, ?)", bucketOf("r"))))
+	for _, f := range flows {
+		rows = rows.ColumnExpr("bool_or(r.kind = ?) OVER "+bySite+" AS ?", f.column, bun.Ident("has_"+f.column))
+	}
+	meter := db.NewSelect().
+		TableExpr("(?) AS s", rows).
+		Join("CROSS JOIN LATERAL unnest(s.energy) WITH ORDINALITY AS u(v, n)").
+		ColumnExpr("s.site_id").
+		ColumnExpr("s.start + (u.n - 1) * s.step AS ?", ts).
+		ColumnExpr("s.kind").
+		ColumnExpr("u.v AS energy").
+		ColumnExpr("s.has_generation, s.has_import, s.has_export").
+		Where("(NOT s.aligned OR ?)", hasRegisters("s")).
+		Where("u.v IS NOT NULL")
+	all := meter
+	for _, reg := range []struct{ kind, table string }{{kindImport, "import_cumulative"}, {kindExport, "export_cumulative"}} {
+		all = all.UnionAll(registerIntervals(db, reg.kind, reg.table).
+			ColumnExpr("d.site_id").
+			ColumnExpr("d.start AS ?", ts).
+			ColumnExpr("?::text AS kind", reg.kind).
+			ColumnExpr("? AS energy", registerEnergy).
+			ColumnExpr("false, ?, ?", reg.kind == kindImport, reg.kind == kindExport))
+	}
+	grouped := db.NewSelect().
+		TableExpr("(?) AS a", all).
+		ColumnExpr("a.site_id").
+		ColumnExpr("a.?", ts).
+		GroupExpr("a.site_id, a.?", ts)
+	for _, f := range flows {
+		grouped = grouped.
+			ColumnExpr("sum(a.energy) FILTER (WHERE a.kind = ?) AS ?", f.column, bun.Ident(f.column)).
+			ColumnExpr("count(*) FILTER (WHERE a.kind = ?) > 0 AS ?", f.column, bun.Ident("row_"+f.column)).
+			ColumnExpr("bool_or(a.?) AS ?", bun.Ident("has_"+f.column), bun.Ident("has_"+f.column))
+	}
+	q := db.NewSelect().
+		TableExpr("(?) AS o", grouped).
+		ColumnExpr("o.site_id").
+		ColumnExpr("o.?", ts)
+	for _, f := range flows {
+		q = q.ColumnExpr("CASE WHEN o.? THEN o.? WHEN bool_or(o.?) OVER (PARTITION BY o.site_id) THEN 0::float8 END AS ?",
+			bun.Ident("row_"+f.column), bun.Ident(f.column), bun.Ident("has_"+f.column), bun.Ident(f.column))
+	}
+	return q
 }
 
 func dailySummary(db *bun.DB) *bun.SelectQuery {
