@@ -34,6 +34,10 @@ type Options struct {
 	Unit Unit
 	// Progress, when set, is told how the import advances.
 	Progress Progress
+
+	// rowHook, in tests, sees every row before it is loaded (to give rows
+	// what a parser does not yet fill in).
+	rowHook func(*Row)
 }
 
 // Result describes one imported file, for the summary a person reads.
@@ -482,7 +486,7 @@ func (l *loader) copyFile() error {
 	if err != nil {
 		return err
 	}
-	cs := &copySource{src: src, siteID: l.siteID, vals: make([]any, len(stageColumns))}
+	cs := &copySource{src: src, siteID: l.siteID, vals: make([]any, len(stageColumns)), hook: l.opts.rowHook}
 	if _, err := l.tx.CopyFrom(l.ctx, pgx.Identifier{"ingest_stage"}, stageColumns, cs); err != nil {
 		if cs.src.Err() != nil {
 			return cs.src.Err()
@@ -510,6 +514,7 @@ type copySource struct {
 	siteID []int64
 	vals   []any
 	rows   int64
+	hook   func(*Row)
 }
 
 // energyKind is the energy_days kind of an interval or generation row.
@@ -525,6 +530,9 @@ func (c *copySource) Next() bool {
 		return false
 	}
 	r := c.src.Row()
+	if c.hook != nil {
+		c.hook(r)
+	}
 	c.rows++
 	var kind, channel, quality, duration, updated any
 	if r.Kind == KindInterval || r.Kind == KindGeneration {
