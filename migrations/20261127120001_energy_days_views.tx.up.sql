@@ -15,268 +15,279 @@ CREATE OR REPLACE VIEW summary AS
         x.generation,
         x.import,
         x.export,
-        (x.import + x.generation) - x.export AS consumption
+        x.consumption
     FROM
         (
             SELECT
-                b.site_id,
-                b.start + ((u.n - 1) * b.step) AS "timestamp",
-                COALESCE(u.g, b.zero_generation) AS generation,
-                COALESCE(u.i, b.zero_import) AS import,
-                COALESCE(u.e, b.zero_export) AS export
+                u.site_id,
+                u."timestamp",
+                COALESCE(u.g, u.zero_generation) AS generation,
+                COALESCE(u.i, u.zero_import) AS import,
+                COALESCE(u.e, u.zero_export) AS export,
+                (COALESCE(u.i, u.zero_import) + COALESCE(u.g, u.zero_generation)) - COALESCE(u.e, u.zero_export) AS consumption
             FROM
                 (
                     SELECT
-                        d.site_id,
-                        d.start,
-                        d.step,
-                        d.aligned,
-                        d.generation,
-                        d.import,
-                        d.export,
-                        CASE
-                            WHEN
-                                bool_or(d.generation IS NOT NULL) OVER (
-                                    PARTITION BY d.site_id
-                                ) THEN 0::float8
-                        END AS zero_generation,
-                        CASE
-                            WHEN
-                                bool_or(d.import IS NOT NULL) OVER (
-                                    PARTITION BY d.site_id
-                                ) THEN 0::float8
-                        END AS zero_import,
-                        CASE
-                            WHEN
-                                bool_or(d.export IS NOT NULL) OVER (
-                                    PARTITION BY d.site_id
-                                ) THEN 0::float8
-                        END AS zero_export
+                        b.site_id,
+                        generate_series(b.start, b.start + ((b.size - 1) * b.step), b.step) AS "timestamp",
+                        unnest(b.generation) AS g,
+                        b.zero_generation,
+                        unnest(b.import) AS i,
+                        b.zero_import,
+                        unnest(b.export) AS e,
+                        b.zero_export
                     FROM
                         (
-                            SELECT
-                                r.site_id,
-                                min(r.start) AS start,
-                                min(r.step) AS step,
-                                min(r.start) = max(r.start)
-                                AND min(r.step) = max(r.step)
-                                AND count(*) FILTER (WHERE r.kind = 'generation') <= 1
-                                AND count(*) FILTER (WHERE r.kind = 'import') <= 1
-                                AND count(*) FILTER (WHERE r.kind = 'export') <= 1 AS aligned,
-                                max(r.energy) FILTER (WHERE r.kind = 'generation') AS generation,
-                                max(r.energy) FILTER (WHERE r.kind = 'import') AS import,
-                                max(r.energy) FILTER (WHERE r.kind = 'export') AS export
-                            FROM energy_days r
-                            GROUP BY
-                                r.site_id,
-                                date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                        ) d
-                ) b
-                CROSS JOIN LATERAL unnest(b.generation, b.import, b.export) WITH ORDINALITY u(g, i, e, n)
-            WHERE
-                b.aligned
-                AND NOT (EXISTS (
-                    SELECT 1
-                    FROM import_cumulative c
-                    WHERE c.site_id = b.site_id
-                ) OR EXISTS (
-                    SELECT 1
-                    FROM export_cumulative c
-                    WHERE c.site_id = b.site_id
-                ))
-                AND (u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL)
-            UNION ALL
-            SELECT
-                o.site_id,
-                o."timestamp",
-                CASE
-                    WHEN o.row_generation THEN o.generation
-                    WHEN
-                        bool_or(o.has_generation) OVER (
-                            PARTITION BY o.site_id
-                        ) THEN 0::float8
-                END AS generation,
-                CASE
-                    WHEN o.row_import THEN o.import
-                    WHEN
-                        bool_or(o.has_import) OVER (
-                            PARTITION BY o.site_id
-                        ) THEN 0::float8
-                END AS import,
-                CASE
-                    WHEN o.row_export THEN o.export
-                    WHEN
-                        bool_or(o.has_export) OVER (
-                            PARTITION BY o.site_id
-                        ) THEN 0::float8
-                END AS export
-            FROM
-                (
-                    SELECT
-                        a.site_id,
-                        a."timestamp",
-                        sum(a.energy) FILTER (WHERE a.kind = 'generation') AS generation,
-                        count(*) FILTER (WHERE a.kind = 'generation') > 0 AS row_generation,
-                        bool_or(a.has_generation) AS has_generation,
-                        sum(a.energy) FILTER (WHERE a.kind = 'import') AS import,
-                        count(*) FILTER (WHERE a.kind = 'import') > 0 AS row_import,
-                        bool_or(a.has_import) AS has_import,
-                        sum(a.energy) FILTER (WHERE a.kind = 'export') AS export,
-                        count(*) FILTER (WHERE a.kind = 'export') > 0 AS row_export,
-                        bool_or(a.has_export) AS has_export
-                    FROM
-                        (
-                            (
-                                SELECT
-                                    s.site_id,
-                                    s.start + ((u.n - 1) * s.step) AS "timestamp",
-                                    s.kind,
-                                    u.v AS energy,
-                                    s.has_generation,
-                                    s.has_import,
-                                    s.has_export
-                                FROM
-                                    (
-                                        SELECT
-                                            r.site_id,
-                                            r.kind,
-                                            r.start,
-                                            r.step,
-                                            r.energy,
-                                            min(r.start) OVER (
-                                                PARTITION BY r.site_id, date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                                            ) = max(r.start) OVER (
-                                                PARTITION BY r.site_id, date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                                            )
-                                            AND min(r.step) OVER (
-                                                PARTITION BY r.site_id, date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                                            ) = max(r.step) OVER (
-                                                PARTITION BY r.site_id, date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                                            )
-                                            AND count(*) FILTER (WHERE r.kind = 'generation') OVER (
-                                                PARTITION BY r.site_id, date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                                            ) <= 1
-                                            AND count(*) FILTER (WHERE r.kind = 'import') OVER (
-                                                PARTITION BY r.site_id, date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                                            ) <= 1
-                                            AND count(*) FILTER (WHERE r.kind = 'export') OVER (
-                                                PARTITION BY r.site_id, date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                                            ) <= 1 AS aligned,
-                                            bool_or(r.kind = 'generation') OVER (
-                                                PARTITION BY r.site_id
-                                            ) AS has_generation,
-                                            bool_or(r.kind = 'import') OVER (
-                                                PARTITION BY r.site_id
-                                            ) AS has_import,
-                                            bool_or(r.kind = 'export') OVER (
-                                                PARTITION BY r.site_id
-                                            ) AS has_export
-                                        FROM energy_days r
-                                    ) s
-                                    CROSS JOIN LATERAL unnest(s.energy) WITH ORDINALITY u(v, n)
-                                WHERE
-                                    (NOT s.aligned OR EXISTS (
-                                        SELECT 1
-                                        FROM import_cumulative c
-                                        WHERE c.site_id = s.site_id
-                                    ) OR EXISTS (
-                                        SELECT 1
-                                        FROM export_cumulative c
-                                        WHERE c.site_id = s.site_id
-                                    ))
-                                    AND u.v IS NOT NULL
-                                UNION ALL
-                                SELECT
-                                    d.site_id,
-                                    d.start AS "timestamp",
-                                    'import'::text AS kind,
-                                    CASE
-                                        WHEN d.current >= d.previous THEN d.current - d.previous
-                                    END AS energy,
-                                    false,
-                                    true,
-                                    false
-                                FROM
-                                    (
-                                        SELECT
-                                            c.site_id,
-                                            lag(c."timestamp") OVER (
-                                                PARTITION BY c.site_id
-                                                ORDER BY c."timestamp"
-                                            ) AS start,
-                                            c."timestamp" AS finish,
-                                            lag(c.energy) OVER (
-                                                PARTITION BY c.site_id
-                                                ORDER BY c."timestamp"
-                                            ) AS previous,
-                                            c.energy AS current
-                                        FROM import_cumulative c
-                                    ) d
-                                WHERE
-                                    d.previous IS NOT NULL
-                                    AND NOT EXISTS (
-                                        SELECT 1
-                                        FROM energy_days m
-                                        WHERE
-                                            m.site_id = d.site_id
-                                            AND m.kind = 'import'
-                                            AND m.start < d.finish
-                                            AND m.start > (d.start - '48 hours'::interval)
-                                            AND EXISTS (
-                                                SELECT 1
-                                                FROM unnest(m.energy[floor(extract ('epoch' FROM d.start - m.start) / extract ('epoch' FROM m.step))::int + 1:ceil(extract ('epoch' FROM d.finish - m.start) / extract ('epoch' FROM m.step))::int]) x(v)
-                                                WHERE x.v IS NOT NULL
-                                            )
-                                    )
-                            )
-                            UNION ALL
                             SELECT
                                 d.site_id,
-                                d.start AS "timestamp",
-                                'export'::text AS kind,
+                                d.start,
+                                d.step,
+                                d.size,
+                                d.aligned,
+                                d.generation,
+                                d.import,
+                                d.export,
                                 CASE
-                                    WHEN d.current >= d.previous THEN d.current - d.previous
-                                END AS energy,
-                                false,
-                                false,
-                                true
+                                    WHEN
+                                        bool_or(d.generation IS NOT NULL) OVER (
+                                            PARTITION BY d.site_id
+                                        ) THEN 0::float8
+                                END AS zero_generation,
+                                CASE
+                                    WHEN
+                                        bool_or(d.import IS NOT NULL) OVER (
+                                            PARTITION BY d.site_id
+                                        ) THEN 0::float8
+                                END AS zero_import,
+                                CASE
+                                    WHEN
+                                        bool_or(d.export IS NOT NULL) OVER (
+                                            PARTITION BY d.site_id
+                                        ) THEN 0::float8
+                                END AS zero_export
                             FROM
                                 (
                                     SELECT
-                                        c.site_id,
-                                        lag(c."timestamp") OVER (
-                                            PARTITION BY c.site_id
-                                            ORDER BY c."timestamp"
-                                        ) AS start,
-                                        c."timestamp" AS finish,
-                                        lag(c.energy) OVER (
-                                            PARTITION BY c.site_id
-                                            ORDER BY c."timestamp"
-                                        ) AS previous,
-                                        c.energy AS current
-                                    FROM export_cumulative c
+                                        r.site_id,
+                                        min(r.start) AS start,
+                                        min(r.step) AS step,
+                                        max(cardinality(r.energy)) AS size,
+                                        min(r.start) = max(r.start)
+                                        AND min(r.step) = max(r.step)
+                                        AND count(*) FILTER (WHERE r.kind = 'generation') <= 1
+                                        AND count(*) FILTER (WHERE r.kind = 'import') <= 1
+                                        AND count(*) FILTER (WHERE r.kind = 'export') <= 1 AS aligned,
+                                        max(r.energy) FILTER (WHERE r.kind = 'generation') AS generation,
+                                        max(r.energy) FILTER (WHERE r.kind = 'import') AS import,
+                                        max(r.energy) FILTER (WHERE r.kind = 'export') AS export
+                                    FROM energy_days r
+                                    GROUP BY
+                                        r.site_id,
+                                        date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
                                 ) d
-                            WHERE
-                                d.previous IS NOT NULL
-                                AND NOT EXISTS (
-                                    SELECT 1
-                                    FROM energy_days m
+                        ) b
+                    WHERE
+                        b.aligned
+                        AND NOT (EXISTS (
+                            SELECT 1
+                            FROM import_cumulative c
+                            WHERE c.site_id = b.site_id
+                        ) OR EXISTS (
+                            SELECT 1
+                            FROM export_cumulative c
+                            WHERE c.site_id = b.site_id
+                        ))
+                ) u
+            WHERE u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL
+            UNION ALL
+            SELECT
+                w.site_id,
+                w."timestamp",
+                w.generation,
+                w.import,
+                w.export,
+                (w.import + w.generation) - w.export AS consumption
+            FROM
+                (
+                    SELECT
+                        o.site_id,
+                        o."timestamp",
+                        CASE
+                            WHEN o.row_generation THEN o.generation
+                            WHEN
+                                bool_or(o.has_generation) OVER (
+                                    PARTITION BY o.site_id
+                                ) THEN 0::float8
+                        END AS generation,
+                        CASE
+                            WHEN o.row_import THEN o.import
+                            WHEN
+                                bool_or(o.has_import) OVER (
+                                    PARTITION BY o.site_id
+                                ) THEN 0::float8
+                        END AS import,
+                        CASE
+                            WHEN o.row_export THEN o.export
+                            WHEN
+                                bool_or(o.has_export) OVER (
+                                    PARTITION BY o.site_id
+                                ) THEN 0::float8
+                        END AS export
+                    FROM
+                        (
+                            SELECT
+                                a.site_id,
+                                a."timestamp",
+                                sum(a.energy) FILTER (WHERE a.kind = 'generation') AS generation,
+                                count(*) FILTER (WHERE a.kind = 'generation') > 0 AS row_generation,
+                                bool_or(a.has_generation) AS has_generation,
+                                sum(a.energy) FILTER (WHERE a.kind = 'import') AS import,
+                                count(*) FILTER (WHERE a.kind = 'import') > 0 AS row_import,
+                                bool_or(a.has_import) AS has_import,
+                                sum(a.energy) FILTER (WHERE a.kind = 'export') AS export,
+                                count(*) FILTER (WHERE a.kind = 'export') > 0 AS row_export,
+                                bool_or(a.has_export) AS has_export
+                            FROM
+                                (
+                                    (
+                                        SELECT
+                                            r.site_id,
+                                            r.start + ((u.n - 1) * r.step) AS "timestamp",
+                                            r.kind,
+                                            u.v AS energy,
+                                            k.has_generation,
+                                            k.has_import,
+                                            k.has_export
+                                        FROM
+                                            energy_days r
+                                            JOIN (
+                                                SELECT
+                                                    r.site_id,
+                                                    date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz) AS day
+                                                FROM energy_days r
+                                                GROUP BY
+                                                    r.site_id,
+                                                    date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
+                                                HAVING
+                                                    NOT (min(r.start) = max(r.start)
+                                                    AND min(r.step) = max(r.step)
+                                                    AND count(*) FILTER (WHERE r.kind = 'generation') <= 1
+                                                    AND count(*) FILTER (WHERE r.kind = 'import') <= 1
+                                                    AND count(*) FILTER (WHERE r.kind = 'export') <= 1) OR EXISTS (
+                                                        SELECT 1
+                                                        FROM import_cumulative c
+                                                        WHERE c.site_id = r.site_id
+                                                    ) OR EXISTS (
+                                                        SELECT 1
+                                                        FROM export_cumulative c
+                                                        WHERE c.site_id = r.site_id
+                                                    )
+                                            ) d ON d.site_id = r.site_id
+                                            AND d.day = date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
+                                            JOIN (
+                                                SELECT
+                                                    r.site_id,
+                                                    bool_or(r.kind = 'generation') AS has_generation,
+                                                    bool_or(r.kind = 'import') AS has_import,
+                                                    bool_or(r.kind = 'export') AS has_export
+                                                FROM energy_days r
+                                                GROUP BY r.site_id
+                                            ) k ON k.site_id = r.site_id
+                                            CROSS JOIN LATERAL unnest(r.energy) WITH ORDINALITY u(v, n)
+                                        WHERE u.v IS NOT NULL
+                                        UNION ALL
+                                        SELECT
+                                            d.site_id,
+                                            d.start AS "timestamp",
+                                            'import'::text AS kind,
+                                            CASE
+                                                WHEN d.current >= d.previous THEN d.current - d.previous
+                                            END AS energy,
+                                            false,
+                                            true,
+                                            false
+                                        FROM
+                                            (
+                                                SELECT
+                                                    c.site_id,
+                                                    lag(c."timestamp") OVER (
+                                                        PARTITION BY c.site_id
+                                                        ORDER BY c."timestamp"
+                                                    ) AS start,
+                                                    c."timestamp" AS finish,
+                                                    lag(c.energy) OVER (
+                                                        PARTITION BY c.site_id
+                                                        ORDER BY c."timestamp"
+                                                    ) AS previous,
+                                                    c.energy AS current
+                                                FROM import_cumulative c
+                                            ) d
+                                        WHERE
+                                            d.previous IS NOT NULL
+                                            AND NOT EXISTS (
+                                                SELECT 1
+                                                FROM energy_days m
+                                                WHERE
+                                                    m.site_id = d.site_id
+                                                    AND m.kind = 'import'
+                                                    AND m.start < d.finish
+                                                    AND m.start > (d.start - '48 hours'::interval)
+                                                    AND EXISTS (
+                                                        SELECT 1
+                                                        FROM unnest(m.energy[floor(extract ('epoch' FROM d.start - m.start) / extract ('epoch' FROM m.step))::int + 1:ceil(extract ('epoch' FROM d.finish - m.start) / extract ('epoch' FROM m.step))::int]) x(v)
+                                                        WHERE x.v IS NOT NULL
+                                                    )
+                                            )
+                                    )
+                                    UNION ALL
+                                    SELECT
+                                        d.site_id,
+                                        d.start AS "timestamp",
+                                        'export'::text AS kind,
+                                        CASE
+                                            WHEN d.current >= d.previous THEN d.current - d.previous
+                                        END AS energy,
+                                        false,
+                                        false,
+                                        true
+                                    FROM
+                                        (
+                                            SELECT
+                                                c.site_id,
+                                                lag(c."timestamp") OVER (
+                                                    PARTITION BY c.site_id
+                                                    ORDER BY c."timestamp"
+                                                ) AS start,
+                                                c."timestamp" AS finish,
+                                                lag(c.energy) OVER (
+                                                    PARTITION BY c.site_id
+                                                    ORDER BY c."timestamp"
+                                                ) AS previous,
+                                                c.energy AS current
+                                            FROM export_cumulative c
+                                        ) d
                                     WHERE
-                                        m.site_id = d.site_id
-                                        AND m.kind = 'export'
-                                        AND m.start < d.finish
-                                        AND m.start > (d.start - '48 hours'::interval)
-                                        AND EXISTS (
+                                        d.previous IS NOT NULL
+                                        AND NOT EXISTS (
                                             SELECT 1
-                                            FROM unnest(m.energy[floor(extract ('epoch' FROM d.start - m.start) / extract ('epoch' FROM m.step))::int + 1:ceil(extract ('epoch' FROM d.finish - m.start) / extract ('epoch' FROM m.step))::int]) x(v)
-                                            WHERE x.v IS NOT NULL
+                                            FROM energy_days m
+                                            WHERE
+                                                m.site_id = d.site_id
+                                                AND m.kind = 'export'
+                                                AND m.start < d.finish
+                                                AND m.start > (d.start - '48 hours'::interval)
+                                                AND EXISTS (
+                                                    SELECT 1
+                                                    FROM unnest(m.energy[floor(extract ('epoch' FROM d.start - m.start) / extract ('epoch' FROM m.step))::int + 1:ceil(extract ('epoch' FROM d.finish - m.start) / extract ('epoch' FROM m.step))::int]) x(v)
+                                                    WHERE x.v IS NOT NULL
+                                                )
                                         )
-                                )
-                        ) a
-                    GROUP BY
-                        a.site_id,
-                        a."timestamp"
-                ) o
+                                ) a
+                            GROUP BY
+                                a.site_id,
+                                a."timestamp"
+                        ) o
+                ) w
         ) x;
 
 CREATE OR REPLACE VIEW export AS

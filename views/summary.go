@@ -72,7 +72,13 @@ func summary(db *bun.DB) *bun.SelectQuery {
 	for _, f := range flows {
 		x = x.ColumnExpr("x.?", bun.Ident(f.column))
 	}
-	return x.ColumnExpr("x.import + x.generation - x.export AS consumption")
+	return x.ColumnExpr("x.consumption")
+}
+
+// consumption is import + generation - export of the flows given as
+// expressions, in flows' order.
+func consumption(g, i, e schema.QueryAppender) schema.QueryAppender {
+	return bun.SafeQuery("? + ? - ? AS consumption", i, g, e)
 }
 
 // aligned is true for a row of energy_days grouped, or windowed, per site and
@@ -99,6 +105,7 @@ func alignedDays(db *bun.DB) *bun.SelectQuery {
 		ColumnExpr("r.site_id").
 		ColumnExpr("min(r.start) AS start").
 		ColumnExpr("min(r.step) AS step").
+		ColumnExpr("max(cardinality(r.energy)) AS size").
 		ColumnExpr("? AS aligned", aligned(bun.SafeQuery(""))).
 		GroupExpr("r.site_id, ?", bucketOf("r"))
 	for _, f := range flows {
@@ -108,45 +115,69 @@ func alignedDays(db *bun.DB) *bun.SelectQuery {
 	// 0 when the site records the kind on some day, else NULL.
 	flagged := db.NewSelect().
 		TableExpr("(?) AS d", days).
-		ColumnExpr("d.site_id, d.start, d.step, d.aligned, d.generation, d.import, d.export")
+		ColumnExpr("d.site_id, d.start, d.step, d.size, d.aligned, d.generation, d.import, d.export")
 	for _, f := range flows {
 		flagged = flagged.ColumnExpr("CASE WHEN bool_or(d.? IS NOT NULL) OVER (PARTITION BY d.site_id) THEN 0::float8 END AS ?",
 			bun.Ident(f.column), bun.Ident("zero_"+f.column))
 	}
-	q := db.NewSelect().
+	// The set-returning functions are in the select list, where PostgreSQL
+	// runs them in step, one value at a time (in FROM it would first copy
+	// each array into a tuplestore): the n-th row has the n-th element of
+	// every array, NULL for a kind the day lacks.
+	elements := db.NewSelect().
 		TableExpr("(?) AS b", flagged).
-		Join("CROSS JOIN LATERAL unnest(b.generation, b.import, b.export) WITH ORDINALITY AS u(g, i, e, n)").
 		ColumnExpr("b.site_id").
-		ColumnExpr("b.start + (u.n - 1) * b.step AS ?", bun.Ident("timestamp")).
+		ColumnExpr("generate_series(b.start, b.start + (b.size - 1) * b.step, b.step) AS ?", bun.Ident("timestamp")).
 		Where("b.aligned").
-		Where("NOT (?)", hasRegisters("b")).
-		Where("(u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL)")
+		Where("NOT (?)", hasRegisters("b"))
 	for _, f := range flows {
-		q = q.ColumnExpr("coalesce(u.?, b.?) AS ?", bun.Ident(f.short), bun.Ident("zero_"+f.column), bun.Ident(f.column))
+		elements = elements.
+			ColumnExpr("unnest(b.?) AS ?", bun.Ident(f.column), bun.Ident(f.short)).
+			ColumnExpr("b.?", bun.Ident("zero_"+f.column))
 	}
-	return q
+	q := db.NewSelect().
+		TableExpr("(?) AS u", elements).
+		ColumnExpr("u.site_id").
+		ColumnExpr("u.?", bun.Ident("timestamp")).
+		Where("(u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL)")
+	var filled [3]schema.QueryAppender
+	for n, f := range flows {
+		filled[n] = bun.SafeQuery("coalesce(u.?, u.?)", bun.Ident(f.short), bun.Ident("zero_"+f.column))
+		q = q.ColumnExpr("? AS ?", filled[n], bun.Ident(f.column))
+	}
+	// Computed here rather than over the union: one projection less per row.
+	return q.ColumnExpr("?", consumption(filled[0], filled[1], filled[2]))
 }
 
-// otherDays is summary's general path.
+// otherDays is summary's general path. The days it covers are found from
+// narrow columns first (no array is copied or sorted), so on a site whose
+// days are all aligned it costs one pass over the site's row headers.
 func otherDays(db *bun.DB) *bun.SelectQuery {
 	ts := bun.Ident("timestamp")
-	bySite := "(PARTITION BY r.site_id)"
-	rows := db.NewSelect().
+	days := db.NewSelect().
 		TableExpr("energy_days AS r").
-		ColumnExpr("r.site_id, r.kind, r.start, r.step, r.energy").
-		ColumnExpr("? AS aligned", aligned(bun.SafeQuery(" OVER (PARTITION BY r.site_id, ?)", bucketOf("r"))))
+		ColumnExpr("r.site_id").
+		ColumnExpr("? AS day", bucketOf("r")).
+		GroupExpr("r.site_id, ?", bucketOf("r")).
+		Having("NOT (?) OR ?", aligned(bun.SafeQuery("")), hasRegisters("r"))
+	// Whether the site records each kind anywhere (not only on these days).
+	kinds := db.NewSelect().
+		TableExpr("energy_days AS r").
+		ColumnExpr("r.site_id").
+		GroupExpr("r.site_id")
 	for _, f := range flows {
-		rows = rows.ColumnExpr("bool_or(r.kind = ?) OVER "+bySite+" AS ?", f.column, bun.Ident("has_"+f.column))
+		kinds = kinds.ColumnExpr("bool_or(r.kind = ?) AS ?", f.column, bun.Ident("has_"+f.column))
 	}
 	meter := db.NewSelect().
-		TableExpr("(?) AS s", rows).
-		Join("CROSS JOIN LATERAL unnest(s.energy) WITH ORDINALITY AS u(v, n)").
-		ColumnExpr("s.site_id").
-		ColumnExpr("s.start + (u.n - 1) * s.step AS ?", ts).
-		ColumnExpr("s.kind").
+		TableExpr("energy_days AS r").
+		Join("JOIN (?) AS d ON d.site_id = r.site_id AND d.day = ?", days, bucketOf("r")).
+		Join("JOIN (?) AS k ON k.site_id = r.site_id", kinds).
+		Join("CROSS JOIN LATERAL unnest(r.energy) WITH ORDINALITY AS u(v, n)").
+		ColumnExpr("r.site_id").
+		ColumnExpr("? AS ?", intervalStart, ts).
+		ColumnExpr("r.kind").
 		ColumnExpr("u.v AS energy").
-		ColumnExpr("s.has_generation, s.has_import, s.has_export").
-		Where("(NOT s.aligned OR ?)", hasRegisters("s")).
+		ColumnExpr("k.has_generation, k.has_import, k.has_export").
 		Where("u.v IS NOT NULL")
 	all := meter
 	for _, reg := range []struct{ kind, table string }{{kindImport, "import_cumulative"}, {kindExport, "export_cumulative"}} {
@@ -176,7 +207,10 @@ func otherDays(db *bun.DB) *bun.SelectQuery {
 		q = q.ColumnExpr("CASE WHEN o.? THEN o.? WHEN bool_or(o.?) OVER (PARTITION BY o.site_id) THEN 0::float8 END AS ?",
 			bun.Ident("row_"+f.column), bun.Ident(f.column), bun.Ident("has_"+f.column), bun.Ident(f.column))
 	}
-	return q
+	return db.NewSelect().
+		TableExpr("(?) AS w", q).
+		ColumnExpr("w.site_id, w.?, w.generation, w.import, w.export", ts).
+		ColumnExpr("?", consumption(bun.Ident("w.generation"), bun.Ident("w.import"), bun.Ident("w.export")))
 }
 
 func dailySummary(db *bun.DB) *bun.SelectQuery {
