@@ -661,19 +661,26 @@ func (l *loader) mergeIntervals() error {
 	staged := l.countKind(KindInterval) + l.countKind(KindGeneration)
 
 	// 1. The file's own restatements: of several values for one instant,
-	// the one updated last, else the last in the file.
-	kept, err := exec(`CREATE TEMP TABLE ingest_new ON COMMIT DROP AS
+	// the one updated last, else the last in the file (a record without an
+	// update time counts as the latest, as it would in a later import).
+	distinct, err := exec(`CREATE TEMP TABLE ingest_new ON COMMIT DROP AS
 		SELECT DISTINCT ON (site_id, kind, channel, ts) site_id, kind, channel, ts, step, energy, quality, updated_at, seq
 		FROM ingest_stage WHERE row_kind IN (1, 2)
 		ORDER BY site_id, kind, channel, ts, updated_at DESC NULLS FIRST, seq DESC`)
 	if err != nil {
 		return err
 	}
-	if kept < staged {
+	if distinct < staged {
 		l.res.Notes = append(l.res.Notes, "the file gives some intervals more than once; the last one was kept")
-		l.res.Rows -= staged - kept
+		l.res.Rows -= staged - distinct
 	}
-	if _, err := exec(`CREATE INDEX ON ingest_new (site_id, kind, channel, ts)`); err != nil {
+	indexed := false
+	index := func() error {
+		if indexed {
+			return nil
+		}
+		indexed = true
+		_, err := exec(`CREATE INDEX ON ingest_new (site_id, kind, channel, ts)`)
 		return err
 	}
 	var maxStep time.Duration
@@ -686,6 +693,9 @@ func (l *loader) mergeIntervals() error {
 	}
 	if mixed {
 		// Intervals of another length restated later in the file.
+		if err := index(); err != nil {
+			return err
+		}
 		n, err := exec(`DELETE FROM ingest_new a WHERE EXISTS (SELECT 1 FROM ingest_new b
 			WHERE b.site_id = a.site_id AND b.kind = a.kind AND b.channel = a.channel
 			AND b.ts > a.ts - $1::interval AND b.ts < a.ts + a.step AND b.ts + b.step > a.ts AND b.ts <> a.ts
@@ -731,6 +741,15 @@ func (l *loader) mergeIntervals() error {
 	}
 	if old > 0 {
 		l.res.Method = "merge"
+		// Overlap probes look back by the longest interval on either side.
+		var stored time.Duration
+		if err := l.tx.QueryRow(l.ctx, `SELECT max(step) FROM ingest_old`).Scan(&stored); err != nil {
+			return err
+		}
+		maxStep = max(maxStep, stored)
+		if err := index(); err != nil {
+			return err
+		}
 		if err := l.compareStored(maxStep); err != nil {
 			return err
 		}

@@ -184,3 +184,30 @@ func dataSnapshot(t *testing.T, db *bun.DB) string {
 	}
 	return s
 }
+
+// TestImportShorterIntervalsInsideLonger: 5-minute data starting inside a
+// stored half hour replaces that half hour, though no new interval starts
+// with it.
+func TestImportShorterIntervalsInsideLonger(t *testing.T) {
+	t.Parallel()
+	db := dbtest.NewMigratedDB(t)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("timestamp,import\n"+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	opts := Options{Site: "home", TimeZone: "UTC", Unit: Wh}
+	mustImport(t, db, write("half.csv", "2025-02-01T00:00:00Z,30\n2025-02-01T00:30:00Z,30\n2025-02-01T01:00:00Z,30\n"), opts)
+	res := mustImport(t, db, write("five.csv", "2025-02-01T00:10:00Z,1\n2025-02-01T00:15:00Z,1\n2025-02-01T00:20:00Z,1\n2025-02-01T00:25:00Z,1\n"), opts)
+	var sum float64
+	var n int
+	if err := db.QueryRowContext(context.Background(), `SELECT sum(energy), count(*) FROM meter_intervals`).Scan(&sum, &n); err != nil {
+		t.Fatal(err)
+	}
+	if res.Replaced != 1 || sum != 2*30+4 || n != 2+4 {
+		t.Errorf("replaced %d; stored %v Wh in %d intervals, want 1 replaced, 64 Wh in 6", res.Replaced, sum, n)
+	}
+}
