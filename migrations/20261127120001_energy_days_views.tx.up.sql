@@ -18,87 +18,173 @@ CREATE OR REPLACE VIEW summary AS
         x.consumption
     FROM
         (
-            SELECT
-                u.site_id,
-                u."timestamp",
-                COALESCE(u.g, u.zero_generation) AS generation,
-                COALESCE(u.i, u.zero_import) AS import,
-                COALESCE(u.e, u.zero_export) AS export,
-                (COALESCE(u.i, u.zero_import) + COALESCE(u.g, u.zero_generation)) - COALESCE(u.e, u.zero_export) AS consumption
-            FROM
-                (
-                    SELECT
-                        b.site_id,
-                        generate_series(b.start, b.start + ((b.size - 1) * b.step), b.step) AS "timestamp",
-                        unnest(b.generation) AS g,
-                        b.zero_generation,
-                        unnest(b.import) AS i,
-                        b.zero_import,
-                        unnest(b.export) AS e,
-                        b.zero_export
-                    FROM
-                        (
-                            SELECT
-                                d.site_id,
-                                d.start,
-                                d.step,
-                                d.size,
-                                d.aligned,
-                                d.generation,
-                                d.import,
-                                d.export,
-                                CASE
-                                    WHEN
-                                        bool_or(d.generation IS NOT NULL) OVER (
-                                            PARTITION BY d.site_id
-                                        ) THEN 0::float8
-                                END AS zero_generation,
-                                CASE
-                                    WHEN
-                                        bool_or(d.import IS NOT NULL) OVER (
-                                            PARTITION BY d.site_id
-                                        ) THEN 0::float8
-                                END AS zero_import,
-                                CASE
-                                    WHEN
-                                        bool_or(d.export IS NOT NULL) OVER (
-                                            PARTITION BY d.site_id
-                                        ) THEN 0::float8
-                                END AS zero_export
-                            FROM
-                                (
-                                    SELECT
-                                        r.site_id,
-                                        min(r.start) AS start,
-                                        min(r.step) AS step,
-                                        max(cardinality(r.energy)) AS size,
-                                        min(r.start) = max(r.start)
-                                        AND min(r.step) = max(r.step)
-                                        AND count(*) FILTER (WHERE r.kind = 'generation') <= 1
-                                        AND count(*) FILTER (WHERE r.kind = 'import') <= 1
-                                        AND count(*) FILTER (WHERE r.kind = 'export') <= 1 AS aligned,
-                                        max(r.energy) FILTER (WHERE r.kind = 'generation') AS generation,
-                                        max(r.energy) FILTER (WHERE r.kind = 'import') AS import,
-                                        max(r.energy) FILTER (WHERE r.kind = 'export') AS export
-                                    FROM energy_days r
-                                    GROUP BY
-                                        r.site_id,
-                                        date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                                ) d
-                        ) b
-                    WHERE
-                        b.aligned
-                        AND NOT (EXISTS (
-                            SELECT 1
-                            FROM import_cumulative c
-                            WHERE c.site_id = b.site_id
-                        ) OR EXISTS (
-                            SELECT 1
-                            FROM export_cumulative c
-                            WHERE c.site_id = b.site_id
-                        ))
-                ) u
-            WHERE u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL
+            (
+                SELECT
+                    u.site_id,
+                    u."timestamp",
+                    u.g AS generation,
+                    u.i AS import,
+                    u.e AS export,
+                    (u.i + u.g) - u.e AS consumption
+                FROM
+                    (
+                        SELECT
+                            b.site_id,
+                            generate_series(b.start, b.start + ((b.size - 1) * b.step), b.step) AS "timestamp",
+                            unnest(COALESCE(b.generation, array_fill(b.zero_generation, ARRAY[b.size]))) AS g,
+                            unnest(COALESCE(b.import, array_fill(b.zero_import, ARRAY[b.size]))) AS i,
+                            unnest(COALESCE(b.export, array_fill(b.zero_export, ARRAY[b.size]))) AS e
+                        FROM
+                            (
+                                SELECT
+                                    d.site_id,
+                                    d.start,
+                                    d.step,
+                                    d.size,
+                                    d.aligned,
+                                    d.complete,
+                                    d.generation,
+                                    d.import,
+                                    d.export,
+                                    CASE
+                                        WHEN
+                                            bool_or(d.generation IS NOT NULL) OVER (
+                                                PARTITION BY d.site_id
+                                            ) THEN 0::float8
+                                    END AS zero_generation,
+                                    CASE
+                                        WHEN
+                                            bool_or(d.import IS NOT NULL) OVER (
+                                                PARTITION BY d.site_id
+                                            ) THEN 0::float8
+                                    END AS zero_import,
+                                    CASE
+                                        WHEN
+                                            bool_or(d.export IS NOT NULL) OVER (
+                                                PARTITION BY d.site_id
+                                            ) THEN 0::float8
+                                    END AS zero_export
+                                FROM
+                                    (
+                                        SELECT
+                                            r.site_id,
+                                            min(r.start) AS start,
+                                            min(r.step) AS step,
+                                            max(cardinality(r.energy)) AS size,
+                                            min(r.start) = max(r.start)
+                                            AND min(r.step) = max(r.step)
+                                            AND count(*) FILTER (WHERE r.kind = 'generation') <= 1
+                                            AND count(*) FILTER (WHERE r.kind = 'import') <= 1
+                                            AND count(*) FILTER (WHERE r.kind = 'export') <= 1 AS aligned,
+                                            bool_and(array_position(r.energy, NULL) IS NULL) AS complete,
+                                            max(r.energy) FILTER (WHERE r.kind = 'generation') AS generation,
+                                            max(r.energy) FILTER (WHERE r.kind = 'import') AS import,
+                                            max(r.energy) FILTER (WHERE r.kind = 'export') AS export
+                                        FROM energy_days r
+                                        GROUP BY
+                                            r.site_id,
+                                            date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
+                                    ) d
+                            ) b
+                        WHERE
+                            b.aligned
+                            AND NOT (EXISTS (
+                                SELECT 1
+                                FROM import_cumulative c
+                                WHERE c.site_id = b.site_id
+                            ) OR EXISTS (
+                                SELECT 1
+                                FROM export_cumulative c
+                                WHERE c.site_id = b.site_id
+                            ))
+                            AND b.complete
+                    ) u
+                UNION ALL
+                SELECT
+                    u.site_id,
+                    u."timestamp",
+                    COALESCE(u.g, u.zero_generation) AS generation,
+                    COALESCE(u.i, u.zero_import) AS import,
+                    COALESCE(u.e, u.zero_export) AS export,
+                    (COALESCE(u.i, u.zero_import) + COALESCE(u.g, u.zero_generation)) - COALESCE(u.e, u.zero_export) AS consumption
+                FROM
+                    (
+                        SELECT
+                            b.site_id,
+                            generate_series(b.start, b.start + ((b.size - 1) * b.step), b.step) AS "timestamp",
+                            unnest(b.generation) AS g,
+                            b.zero_generation,
+                            unnest(b.import) AS i,
+                            b.zero_import,
+                            unnest(b.export) AS e,
+                            b.zero_export
+                        FROM
+                            (
+                                SELECT
+                                    d.site_id,
+                                    d.start,
+                                    d.step,
+                                    d.size,
+                                    d.aligned,
+                                    d.complete,
+                                    d.generation,
+                                    d.import,
+                                    d.export,
+                                    CASE
+                                        WHEN
+                                            bool_or(d.generation IS NOT NULL) OVER (
+                                                PARTITION BY d.site_id
+                                            ) THEN 0::float8
+                                    END AS zero_generation,
+                                    CASE
+                                        WHEN
+                                            bool_or(d.import IS NOT NULL) OVER (
+                                                PARTITION BY d.site_id
+                                            ) THEN 0::float8
+                                    END AS zero_import,
+                                    CASE
+                                        WHEN
+                                            bool_or(d.export IS NOT NULL) OVER (
+                                                PARTITION BY d.site_id
+                                            ) THEN 0::float8
+                                    END AS zero_export
+                                FROM
+                                    (
+                                        SELECT
+                                            r.site_id,
+                                            min(r.start) AS start,
+                                            min(r.step) AS step,
+                                            max(cardinality(r.energy)) AS size,
+                                            min(r.start) = max(r.start)
+                                            AND min(r.step) = max(r.step)
+                                            AND count(*) FILTER (WHERE r.kind = 'generation') <= 1
+                                            AND count(*) FILTER (WHERE r.kind = 'import') <= 1
+                                            AND count(*) FILTER (WHERE r.kind = 'export') <= 1 AS aligned,
+                                            bool_and(array_position(r.energy, NULL) IS NULL) AS complete,
+                                            max(r.energy) FILTER (WHERE r.kind = 'generation') AS generation,
+                                            max(r.energy) FILTER (WHERE r.kind = 'import') AS import,
+                                            max(r.energy) FILTER (WHERE r.kind = 'export') AS export
+                                        FROM energy_days r
+                                        GROUP BY
+                                            r.site_id,
+                                            date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
+                                    ) d
+                            ) b
+                        WHERE
+                            b.aligned
+                            AND NOT (EXISTS (
+                                SELECT 1
+                                FROM import_cumulative c
+                                WHERE c.site_id = b.site_id
+                            ) OR EXISTS (
+                                SELECT 1
+                                FROM export_cumulative c
+                                WHERE c.site_id = b.site_id
+                            ))
+                            AND NOT b.complete
+                    ) u
+                WHERE u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL
+            )
             UNION ALL
             SELECT
                 w.site_id,

@@ -43,7 +43,8 @@ func before(t *testing.T, prefix string) *migrate.Migrations {
 // site on registers with generation and a register reset; a site with two
 // import channels, 15- and 30-minute data, quality flags, and registers
 // that meter data partly overlaps; a site with aligned 5-minute data whose
-// generation has gaps at night.
+// generation has gaps at night; a site with whole days of import and
+// export but generation on one of them only; a site with import alone.
 const oldLayoutData = `
 INSERT INTO sites (id, name, timezone) VALUES (1, 'regs', 'Australia/Sydney'), (2, 'meter', 'UTC'),
   (3, 'solar', 'Australia/Brisbane');
@@ -71,6 +72,16 @@ INSERT INTO generation
 SELECT 3, t, extract(hour FROM t AT TIME ZONE 'Australia/Brisbane') * 1.25
 FROM generate_series('2026-03-01 00:00+10'::timestamptz, '2026-03-03 23:55+10', '5 min') t
 WHERE extract(hour FROM t AT TIME ZONE 'Australia/Brisbane') BETWEEN 6 AND 18;
+INSERT INTO sites (id, name, timezone) VALUES (4, 'whole days', 'Australia/Adelaide'), (5, 'import only', 'UTC');
+INSERT INTO meter_intervals
+SELECT 4, c.channel, c.direction, t, interval '5 min', c.scale + extract(minute FROM t), 'A'
+FROM generate_series('2026-04-01 00:00+10'::timestamptz, '2026-04-02 23:55+10', '5 min') t,
+  (VALUES ('E1', 'import', 1), ('B1', 'export', 2)) c(channel, direction, scale)
+UNION ALL
+SELECT 5, 'E1', 'import', t, '30 min', 2.5, 'A'
+FROM generate_series('2026-04-01 00:00+10'::timestamptz, '2026-04-01 23:30+10', '30 min') t;
+INSERT INTO generation
+SELECT 4, t, extract(hour FROM t) FROM generate_series('2026-04-01 00:00+10'::timestamptz, '2026-04-01 23:55+10', '5 min') t;
 `
 
 // fingerprint sums summary and daily_summary and hashes their rows (values

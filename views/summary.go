@@ -103,8 +103,71 @@ func hasRegisters(alias string) schema.QueryAppender {
 		"EXISTS (SELECT 1 FROM export_cumulative AS c WHERE c.site_id = ?0.site_id)", bun.Ident(alias))
 }
 
-// alignedDays is summary's fast path.
+// alignedDays is summary's fast path. Complete days — every array the day
+// has is full, as whole meter days are — need no per-interval test: a kind
+// the day lacks is filled in per day (zeros, or NULLs for a kind the site
+// never records). Days with missing readings test and fill each interval.
 func alignedDays(db *bun.DB) *bun.SelectQuery {
+	ts := bun.Ident("timestamp")
+	// The set-returning functions are in the select list, where PostgreSQL
+	// runs them in step, one value at a time (in FROM it would first copy
+	// each array into a tuplestore): the n-th row has the n-th element of
+	// every array.
+	elements := func(complete bool) *bun.SelectQuery {
+		q := db.NewSelect().
+			TableExpr("(?) AS b", flaggedDays(db)).
+			ColumnExpr("b.site_id").
+			ColumnExpr("generate_series(b.start, b.start + (b.size - 1) * b.step, b.step) AS ?", ts).
+			Where("b.aligned").
+			Where("NOT (?)", hasRegisters("b"))
+		if complete {
+			q = q.Where("b.complete")
+		} else {
+			q = q.Where("NOT b.complete")
+		}
+		for _, f := range flows {
+			col, zero := bun.Ident(f.column), bun.Ident("zero_"+f.column)
+			if complete {
+				q = q.ColumnExpr("unnest(coalesce(b.?, array_fill(b.?, ARRAY[b.size]))) AS ?", col, zero, bun.Ident(f.short))
+			} else {
+				q = q.ColumnExpr("unnest(b.?) AS ?", col, bun.Ident(f.short)).ColumnExpr("b.?", zero)
+			}
+		}
+		return q
+	}
+
+	full := db.NewSelect().
+		TableExpr("(?) AS u", elements(true)).
+		ColumnExpr("u.site_id").
+		ColumnExpr("u.?", ts)
+	for _, f := range flows {
+		full = full.ColumnExpr("u.? AS ?", bun.Ident(f.short), bun.Ident(f.column))
+	}
+	// consumption is computed in each branch rather than over the union:
+	// one projection less per row.
+	full = full.ColumnExpr("?", consumption(bun.Ident("u.g"), bun.Ident("u.i"), bun.Ident("u.e")))
+
+	gaps := db.NewSelect().
+		TableExpr("(?) AS u", elements(false)).
+		ColumnExpr("u.site_id").
+		ColumnExpr("u.?", ts).
+		Where("(u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL)")
+	var filled [3]schema.QueryAppender
+	for n, f := range flows {
+		filled[n] = bun.SafeQuery("coalesce(u.?, u.?)", bun.Ident(f.short), bun.Ident("zero_"+f.column))
+		gaps = gaps.ColumnExpr("? AS ?", filled[n], bun.Ident(f.column))
+	}
+	gaps = gaps.ColumnExpr("?", consumption(filled[0], filled[1], filled[2]))
+	return full.UnionAll(gaps)
+}
+
+// flaggedDays is energy_days per site and NEM day: whether the day is
+// aligned, its start, step and size, one array per kind (NULL when the day
+// has none), whether every array it has is complete (no NULL element), and
+// zero_<kind>, what an interval without a reading of that kind shows: 0 when
+// the site records the kind on some day, else NULL. Grouping a site-year's
+// rows this way takes about half a millisecond.
+func flaggedDays(db *bun.DB) *bun.SelectQuery {
 	days := db.NewSelect().
 		TableExpr("energy_days AS r").
 		ColumnExpr("r.site_id").
@@ -112,46 +175,19 @@ func alignedDays(db *bun.DB) *bun.SelectQuery {
 		ColumnExpr("min(r.step) AS step").
 		ColumnExpr("max(cardinality(r.energy)) AS size").
 		ColumnExpr("? AS aligned", aligned(bun.SafeQuery(""))).
+		ColumnExpr("bool_and(array_position(r.energy, NULL) IS NULL) AS complete").
 		GroupExpr("r.site_id, ?", bucketOf("r"))
 	for _, f := range flows {
 		days = days.ColumnExpr("max(r.energy) FILTER (WHERE r.kind = ?) AS ?", f.column, bun.Ident(f.column))
 	}
-	// zero_<kind> is what an interval without a reading of that kind shows:
-	// 0 when the site records the kind on some day, else NULL.
 	flagged := db.NewSelect().
 		TableExpr("(?) AS d", days).
-		ColumnExpr("d.site_id, d.start, d.step, d.size, d.aligned, d.generation, d.import, d.export")
+		ColumnExpr("d.site_id, d.start, d.step, d.size, d.aligned, d.complete, d.generation, d.import, d.export")
 	for _, f := range flows {
 		flagged = flagged.ColumnExpr("CASE WHEN bool_or(d.? IS NOT NULL) OVER (PARTITION BY d.site_id) THEN 0::float8 END AS ?",
 			bun.Ident(f.column), bun.Ident("zero_"+f.column))
 	}
-	// The set-returning functions are in the select list, where PostgreSQL
-	// runs them in step, one value at a time (in FROM it would first copy
-	// each array into a tuplestore): the n-th row has the n-th element of
-	// every array, NULL for a kind the day lacks.
-	elements := db.NewSelect().
-		TableExpr("(?) AS b", flagged).
-		ColumnExpr("b.site_id").
-		ColumnExpr("generate_series(b.start, b.start + (b.size - 1) * b.step, b.step) AS ?", bun.Ident("timestamp")).
-		Where("b.aligned").
-		Where("NOT (?)", hasRegisters("b"))
-	for _, f := range flows {
-		elements = elements.
-			ColumnExpr("unnest(b.?) AS ?", bun.Ident(f.column), bun.Ident(f.short)).
-			ColumnExpr("b.?", bun.Ident("zero_"+f.column))
-	}
-	q := db.NewSelect().
-		TableExpr("(?) AS u", elements).
-		ColumnExpr("u.site_id").
-		ColumnExpr("u.?", bun.Ident("timestamp")).
-		Where("(u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL)")
-	var filled [3]schema.QueryAppender
-	for n, f := range flows {
-		filled[n] = bun.SafeQuery("coalesce(u.?, u.?)", bun.Ident(f.short), bun.Ident("zero_"+f.column))
-		q = q.ColumnExpr("? AS ?", filled[n], bun.Ident(f.column))
-	}
-	// Computed here rather than over the union: one projection less per row.
-	return q.ColumnExpr("?", consumption(filled[0], filled[1], filled[2]))
+	return flagged
 }
 
 // otherDays is summary's general path. The days it covers are found from
