@@ -2,6 +2,7 @@ package views
 
 import (
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/solarview/solarview/internal/subquery"
 	"github.com/solarview/solarview/models"
@@ -18,29 +19,31 @@ import (
 // subquery"), which no query builder can otherwise express as a relation.
 //
 // The per-site aggregates are correlated subqueries, one per index that
-// starts with the site (and, for meter intervals, the direction) and ends
-// with the timestamp, so PostgreSQL answers each min or max with one index
-// probe rather than scanning a year of intervals per query. Meter intervals
-// are asked once per direction for that reason: their primary key has the
-// channel before the timestamp.
+// starts with the site (and, for energy_days, the kind) and goes on with the
+// timestamp, so PostgreSQL answers each min or max with an index probe
+// rather than scanning a year of intervals per query.
 func init() {
 	Register(View{Name: "site_overview", Query: siteOverview, Model: (*models.SiteOverview)(nil)})
 }
 
-// dataSource is a table of site data with timestamps, optionally narrowed to
-// one meter direction.
-type dataSource struct {
-	model     any
-	direction string
-}
+// registerTables are the register readings whose span the view reports.
+var registerTables = []any{(*models.ImportCumulative)(nil), (*models.ExportCumulative)(nil)}
 
-// dataSources are the rows whose span the view reports.
-var dataSources = []dataSource{
-	{model: (*models.Generation)(nil)},
-	{model: (*models.ImportCumulative)(nil)},
-	{model: (*models.ExportCumulative)(nil)},
-	{model: (*models.MeterInterval)(nil), direction: models.DirectionImport},
-	{model: (*models.MeterInterval)(nil), direction: models.DirectionExport},
+// energyKinds are the kinds of energy_days rows whose span the view reports.
+var energyKinds = []string{kindGeneration, kindImport, kindExport}
+
+// energyEdge is the first (or, with last, the last) interval with a reading
+// of one kind of the site's energy_days. The primary key (site_id, kind,
+// start, …) finds the first or last row's start in one probe; only the rows
+// of that NEM day are then unnested to find the reading.
+func energyEdge(kind string, last bool) schema.QueryAppender {
+	agg, near := "min", "r.start < (SELECT min(m.start) FROM energy_days AS m WHERE m.site_id = site.id AND m.kind = ?0) + interval '24 hours'"
+	if last {
+		agg, near = "max", "r.start > (SELECT max(m.start) FROM energy_days AS m WHERE m.site_id = site.id AND m.kind = ?0) - interval '24 hours'"
+	}
+	return bun.SafeQuery("(SELECT "+agg+"(r.start + (u.n - 1) * r.step) FROM energy_days AS r "+
+		"CROSS JOIN LATERAL unnest(r.energy) WITH ORDINALITY AS u(v, n) "+
+		"WHERE r.site_id = site.id AND r.kind = ?0 AND u.v IS NOT NULL AND "+near+")", kind)
 }
 
 func siteOverview(db *bun.DB) *bun.SelectQuery {
@@ -50,15 +53,15 @@ func siteOverview(db *bun.DB) *bun.SelectQuery {
 		OrderExpr("? ASC", bun.Ident("sensor.code"))
 
 	var firsts, lasts []any
-	for _, src := range dataSources {
+	for _, kind := range energyKinds {
+		firsts = append(firsts, energyEdge(kind, false))
+		lasts = append(lasts, energyEdge(kind, true))
+	}
+	for _, model := range registerTables {
 		timestamps := func() *bun.SelectQuery {
-			q := db.NewSelect().Model(src.model).
+			return db.NewSelect().Model(model).
 				ColumnExpr("?TableAlias.?", bun.Ident("timestamp")).
 				Where("?TableAlias.? = ?", bun.Ident("site_id"), subquery.OuterRef("id"))
-			if src.direction != "" {
-				q = q.Where("?TableAlias.? = ?", bun.Ident("direction"), src.direction)
-			}
-			return q
 		}
 		firsts = append(firsts, subquery.Aggregate(subquery.Min, timestamps()))
 		lasts = append(lasts, subquery.Aggregate(subquery.Max, timestamps()))

@@ -343,6 +343,9 @@ func writeImportSummary(w io.Writer, r *ingest.Result) {
 	const layout = "2006-01-02 15:04"
 	row("period", fmt.Sprintf("%s to %s (%s)", r.From.In(r.Location).Format(layout), r.To.In(r.Location).Format(layout), zone))
 	written := fmt.Sprintf("%s new, %s replaced, %s unchanged", importCount(r.Inserted), importCount(r.Replaced), importCount(r.Unchanged))
+	if r.Kept > 0 {
+		written += fmt.Sprintf(", %s kept (stored readings updated later)", importCount(r.Kept))
+	}
 	if r.Inserted == 0 && r.Replaced == 0 {
 		written += " — nothing changed"
 	}

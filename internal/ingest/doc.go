@@ -13,19 +13,27 @@
 // once (standard input and pipes are first spooled to a private temporary
 // file): a first pass validates it completely and measures what it holds,
 // so a malformed file is refused before the database is touched; then the
-// rows stream with COPY inside one transaction, straight into the tables when nothing there
-// overlaps the file and through a temporary staging table merged with
-// INSERT … ON CONFLICT otherwise, so that re-importing a file changes
-// nothing and a newer file replaces exactly the intervals it covers.
+// rows stream with COPY into a temporary staging table inside one
+// transaction, and SQL merges them with what is stored: an interval is
+// stored once per site, channel and instant, a restated day replaces that
+// day's intervals whatever their length, a reading with a later provider
+// update time wins over an older one whatever the import order (without
+// update times the later import wins), and re-importing a file changes
+// nothing. Imports lock their sites (advisory locks, in id order) so
+// concurrent imports of the same sites run one after the other instead of
+// deadlocking.
 //
 // Where the data goes:
 //
-//   - metered interval energy → meter_intervals, one row per site, channel
-//     and interval: NEM12 channels keep their NMI suffix (E1, E2 … import,
+//   - metered interval energy → energy_days (kind import or export), one
+//     row per site, channel and NEM day holding the day's values as an
+//     array (the view meter_intervals shows one row per interval): NEM12
+//     channels keep their NMI suffix (E1, E2 … import,
 //     B1 … export); CSV and Ausgrid flows are channels "import" and
 //     "export" (the net of consumption and generation when only those are
 //     given) and "CL", the Ausgrid controlled load, an import of its own;
-//   - PV generation → generation;
+//   - PV generation → energy_days, kind and channel "generation" (view
+//     generation);
 //   - cumulative register readings (CSV import_register/export_register)
 //     → import_cumulative and export_cumulative.
 //

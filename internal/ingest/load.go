@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 )
@@ -51,7 +51,8 @@ type Result struct {
 	Rows int64
 	// Inserted counts new rows; Replaced rows that existed with other
 	// values (or other interval lengths over the same time) and were
-	// overwritten; Unchanged rows already present with the same values.
+	// overwritten; Unchanged rows already present with the same values;
+	// Kept (below) rows older than what is stored. Together they are Rows.
 	Inserted, Replaced, Unchanged int64
 	// IntervalRows and NonActual count metered intervals, and those whose
 	// quality is not A (substituted, estimated, final substituted, null).
@@ -63,10 +64,14 @@ type Result struct {
 	// NEM12, the reading zone otherwise.
 	Location *time.Location
 	Notes    []string
-	// Method is "copy" when the rows went straight into the tables (nothing
-	// overlapped), "merge" when they went through the staging table.
+	// Method is "copy" when nothing stored met the file's data, "merge"
+	// when stored data had to be compared and merged with it.
 	Method  string
 	Elapsed time.Duration
+	// Kept counts intervals of the file that were not stored because the
+	// database holds a reading of the same interval that its meter data
+	// provider updated later (NEM12 UpdateDateTime).
+	Kept int64
 }
 
 // SiteResult is a site the file wrote to.
@@ -260,27 +265,62 @@ func (l *loader) run() error {
 	if err := l.resolveSites(); err != nil {
 		return err
 	}
-	l.summarise()
-	overlap, err := l.overlaps()
-	if err != nil {
+	if err := l.lockSites(); err != nil {
 		return err
 	}
+	l.summarise()
 	if err := l.warnMixedChannels(); err != nil {
 		return err
-	}
-	if !overlap {
-		ok, err := l.copyDirect()
-		if err != nil || ok {
-			return err
-		}
 	}
 	return l.merge()
 }
 
+// siteLockSpace is the first key of the advisory locks an import takes on
+// its sites (the second is the site id), so they cannot meet other users'
+// advisory locks.
+const siteLockSpace = 0x736f6c76 // "solv"
+
+// lockSites takes a transaction-scoped advisory lock on every site of the
+// file, in ascending id order. Two imports touching the same sites then run
+// one after the other whatever order their files list the sites in: each
+// waits for the other's whole transaction instead of both locking rows in
+// opposite orders and deadlocking. Imports of unrelated sites do not wait.
+func (l *loader) lockSites() error {
+	ids := append([]int64(nil), l.siteID...)
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for i, id := range ids {
+		if i > 0 && ids[i-1] == id {
+			continue
+		}
+		if _, err := l.tx.Exec(l.ctx, `SELECT pg_advisory_xact_lock($1, $2)`, int32(siteLockSpace), int32(id)); err != nil {
+			return fmt.Errorf("waiting for other imports of the same sites: %w", err)
+		}
+	}
+	return nil
+}
+
 // resolveSites finds or creates the site of every SiteKey of the file.
+//
+// Sites are looked up (and created) in the order of their keys, not the
+// file's: two files naming the same new NMIs in opposite orders would
+// otherwise each insert one site and wait for the other's.
 func (l *loader) resolveSites() error {
 	site := strings.TrimSpace(l.opts.Site)
-	for _, key := range l.keys {
+	order := make([]int, len(l.keys))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		ka, kb := l.keys[order[a]], l.keys[order[b]]
+		if ka.NMI != kb.NMI {
+			return ka.NMI < kb.NMI
+		}
+		return ka.Customer < kb.Customer
+	})
+	l.siteID = make([]int64, len(l.keys))
+	l.res.Sites = make([]SiteResult, len(l.keys))
+	for _, i := range order {
+		key := l.keys[i]
 		var s SiteResult
 		var err error
 		switch {
@@ -307,8 +347,8 @@ func (l *loader) resolveSites() error {
 			return err
 		}
 		s.Key = key
-		l.siteID = append(l.siteID, s.ID)
-		l.res.Sites = append(l.res.Sites, s)
+		l.siteID[i] = s.ID
+		l.res.Sites[i] = s
 	}
 	return nil
 }
@@ -405,42 +445,6 @@ func (l *loader) summarise() {
 	}
 }
 
-// maxOverlapLookback bounds how long before a file's first interval an
-// existing interval can start and still overlap it: no meter interval is
-// longer than a day.
-const maxOverlapLookback = "1 day"
-
-// overlaps reports whether any series of the file meets rows already in
-// the database.
-func (l *loader) overlaps() (bool, error) {
-	for k, s := range l.stats.series {
-		id := l.siteID[k.site]
-		var q string
-		args := []any{id, s.from, s.to}
-		switch k.kind {
-		case KindInterval:
-			q = `SELECT EXISTS (SELECT 1 FROM meter_intervals WHERE site_id = $1 AND channel = $4
-				AND "timestamp" >= $2::timestamptz - interval '` + maxOverlapLookback + `' AND "timestamp" < $3
-				AND "timestamp" + duration > $2)`
-			args = append(args, k.channel)
-		case KindGeneration:
-			q = `SELECT EXISTS (SELECT 1 FROM generation WHERE site_id = $1 AND "timestamp" >= $2 AND "timestamp" < $3)`
-		case KindImportRegister:
-			q = `SELECT EXISTS (SELECT 1 FROM import_cumulative WHERE site_id = $1 AND "timestamp" >= $2 AND "timestamp" <= $3)`
-		case KindExportRegister:
-			q = `SELECT EXISTS (SELECT 1 FROM export_cumulative WHERE site_id = $1 AND "timestamp" >= $2 AND "timestamp" <= $3)`
-		}
-		var found bool
-		if err := l.tx.QueryRow(l.ctx, q, args...).Scan(&found); err != nil {
-			return false, fmt.Errorf("looking for existing data: %w", err)
-		}
-		if found {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // warnMixedChannels notes when a site already has metered energy in the
 // same direction from another channel over the file's span: the views add
 // channels, so loading the same meter twice under two channel names (a
@@ -452,8 +456,9 @@ func (l *loader) warnMixedChannels() error {
 		}
 		s := l.stats.series[k]
 		var others []string
-		rows, err := l.tx.Query(l.ctx, `SELECT DISTINCT channel FROM meter_intervals
-			WHERE site_id = $1 AND direction = $2 AND channel <> $3 AND "timestamp" >= $4 AND "timestamp" < $5
+		rows, err := l.tx.Query(l.ctx, `SELECT DISTINCT channel FROM energy_days
+			WHERE site_id = $1 AND kind = $2 AND channel <> $3
+			AND start > $4::timestamptz - interval '24 hours' AND start < $5
 			ORDER BY channel`, l.siteID[k.site], s.direction, k.channel, s.from, s.to)
 		if err != nil {
 			return err
@@ -478,97 +483,34 @@ func (l *loader) warnMixedChannels() error {
 	return nil
 }
 
-// tableCopy describes how rows of one kind go into their table.
-type tableCopy struct {
-	kind    Kind
-	table   string
-	columns []string
-}
-
-var tableCopies = []tableCopy{
-	{KindInterval, "meter_intervals", []string{"site_id", "channel", "direction", "timestamp", "duration", "energy", "quality"}},
-	{KindGeneration, "generation", []string{"site_id", "timestamp", "energy"}},
-	{KindImportRegister, "import_cumulative", []string{"site_id", "timestamp", "energy"}},
-	{KindExportRegister, "export_cumulative", []string{"site_id", "timestamp", "energy"}},
-}
-
-// copyDirect copies the rows straight into their tables, one COPY per
-// table, each reading the file again. It is the fast path for data new to
-// the database. A unique violation (the file repeats an interval, or a
-// concurrent import got there first) rolls back to the savepoint and
-// reports false, so the merge path can take over.
-func (l *loader) copyDirect() (bool, error) {
-	sp, err := l.tx.Begin(l.ctx)
-	if err != nil {
-		return false, err
-	}
-	var inserted int64
-	for _, tc := range tableCopies {
-		if !l.stats.has(tc.kind) {
-			continue
-		}
-		n, err := l.copyFile(sp, tc.table, tc.columns, tc.kind)
-		if err != nil {
-			var pgErr *pgconn.PgError
-			if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-				if rbErr := sp.Rollback(l.ctx); rbErr != nil {
-					return false, rbErr
-				}
-				return false, nil
-			}
-			_ = sp.Rollback(l.ctx)
-			return false, err
-		}
-		inserted += n
-	}
-	if err := sp.Commit(l.ctx); err != nil {
-		return false, err
-	}
-	l.res.Inserted, l.res.Method = inserted, "copy"
-	return true, nil
-}
-
-// copyFile streams the file's rows of one kind (or, with kind 0, all rows
-// into the staging table) through COPY.
-func (l *loader) copyFile(tx pgx.Tx, table string, columns []string, kind Kind) (int64, error) {
+// copyFile streams every row of the file into the staging table through
+// COPY, reading the file again.
+func (l *loader) copyFile() error {
 	f, err := os.Open(l.path)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, err
+		return err
 	}
-	cr := &countingReader{r: f, phase: "loading " + table, total: fi.Size(), fn: l.opts.Progress}
-	if kind == 0 {
-		cr.phase = "loading"
-	}
+	cr := &countingReader{r: f, phase: "loading", total: fi.Size(), fn: l.opts.Progress}
 	src, err := Open(cr, l.name, l.format, l.cfg)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	cs := &copySource{src: src, kind: kind, siteID: l.siteID, vals: make([]any, len(columns))}
-	n, err := tx.CopyFrom(l.ctx, pgx.Identifier{table}, columns, cs)
-	if err != nil {
+	cs := &copySource{src: src, siteID: l.siteID, vals: make([]any, len(stageColumns))}
+	if _, err := l.tx.CopyFrom(l.ctx, pgx.Identifier{"ingest_stage"}, stageColumns, cs); err != nil {
 		if cs.src.Err() != nil {
-			return 0, cs.src.Err()
+			return cs.src.Err()
 		}
-		return 0, fmt.Errorf("copying into %s: %w", table, err)
+		return fmt.Errorf("copying into the staging table: %w", err)
 	}
-	want := l.stats.rows
-	if kind != 0 {
-		want = 0
-		for k, s := range l.stats.series {
-			if k.kind == kind {
-				want += s.rows
-			}
-		}
+	if cs.rows != l.stats.rows {
+		return fmt.Errorf("%s changed while it was being imported (%d rows, then %d)", l.name, l.stats.rows, cs.rows)
 	}
-	if cs.rows != want {
-		return 0, fmt.Errorf("%s changed while it was being imported (%d rows, then %d)", l.name, want, cs.rows)
-	}
-	return n, nil
+	return nil
 }
 
 var qualityText [256]string
@@ -579,222 +521,374 @@ func init() {
 	}
 }
 
-// copySource adapts a Source to pgx.CopyFromSource. With kind 0 it yields
-// staging rows (every kind, with a sequence number); otherwise only rows
-// of that kind, in the target table's columns.
+// copySource adapts a Source to pgx.CopyFromSource, yielding staging rows
+// with a sequence number (the row's place in the file).
 type copySource struct {
 	src    Source
-	kind   Kind
 	siteID []int64
 	vals   []any
 	rows   int64
 }
 
-func (c *copySource) Next() bool {
-	for c.src.Next() {
-		r := c.src.Row()
-		if c.kind != 0 && r.Kind != c.kind {
-			continue
-		}
-		c.rows++
-		id := c.siteID[r.Site]
-		v := c.vals
-		switch {
-		case c.kind == 0:
-			var channel, direction, quality, duration any
-			if r.Kind == KindInterval {
-				channel, direction, quality, duration = r.Channel, r.Direction, qualityText[r.Quality], r.Duration
-			}
-			v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8] = int16(r.Kind), id, channel, direction, r.Start, duration, r.Energy, quality, c.rows
-		case c.kind == KindInterval:
-			v[0], v[1], v[2], v[3], v[4], v[5], v[6] = id, r.Channel, r.Direction, r.Start, r.Duration, r.Energy, qualityText[r.Quality]
-		default:
-			v[0], v[1], v[2] = id, r.Start, r.Energy
-		}
-		return true
+// energyKind is the energy_days kind of an interval or generation row.
+func energyKind(r *Row) (kind, channel string) {
+	if r.Kind == KindGeneration {
+		return "generation", "generation"
 	}
-	return false
+	return r.Direction, r.Channel
+}
+
+func (c *copySource) Next() bool {
+	if !c.src.Next() {
+		return false
+	}
+	r := c.src.Row()
+	c.rows++
+	var kind, channel, quality, duration, updated any
+	if r.Kind == KindInterval || r.Kind == KindGeneration {
+		k, ch := energyKind(r)
+		kind, channel, quality, duration = k, ch, qualityText[r.Quality], r.Duration
+		if !r.UpdatedAt.IsZero() {
+			updated = r.UpdatedAt
+		}
+	}
+	v := c.vals
+	v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9] = int16(r.Kind), c.siteID[r.Site], kind, channel, r.Start, duration, r.Energy, quality, updated, c.rows
+	return true
 }
 
 func (c *copySource) Values() ([]any, error) { return c.vals, nil }
 func (c *copySource) Err() error             { return c.src.Err() }
 
-var stageColumns = []string{"kind", "site_id", "channel", "direction", "ts", "duration", "energy", "quality", "seq"}
+var stageColumns = []string{"row_kind", "site_id", "kind", "channel", "ts", "step", "energy", "quality", "updated_at", "seq"}
 
 // merge loads the file through a temporary staging table and merges it into
-// the tables: new rows are inserted, rows whose values differ are updated
-// (and counted as replaced), identical rows are left alone, so re-importing
-// a file writes nothing. Metered intervals of another length that overlap
-// the file's intervals are deleted first (and counted as replaced): a
-// 30-minute file replacing 15-minute data leaves no stale quarter hours.
+// the tables: interval energy by mergeIntervals, register readings by
+// upsert. Nothing identical to what is stored is written, so re-importing
+// a file writes nothing.
 func (l *loader) merge() error {
-	l.res.Method = "merge"
 	if _, err := l.tx.Exec(l.ctx, `CREATE TEMP TABLE ingest_stage (
-		kind smallint NOT NULL,
+		row_kind smallint NOT NULL,
 		site_id bigint NOT NULL,
+		kind text,
 		channel text,
-		direction text,
 		ts timestamptz NOT NULL,
-		duration interval,
+		step interval,
 		energy double precision NOT NULL,
 		quality text,
+		updated_at timestamptz,
 		seq bigint NOT NULL
 	) ON COMMIT DROP`); err != nil {
 		return fmt.Errorf("creating the staging table: %w", err)
 	}
-	if _, err := l.copyFile(l.tx, "ingest_stage", stageColumns, 0); err != nil {
+	if err := l.copyFile(); err != nil {
 		return err
 	}
 	if _, err := l.tx.Exec(l.ctx, `ANALYZE ingest_stage`); err != nil {
 		return err
 	}
-	var updated int64
-	if l.stats.has(KindInterval) {
-		if err := l.deleteOtherLengths(); err != nil {
-			return err
+	l.res.Method = "copy"
+	if l.stats.has(KindInterval) || l.stats.has(KindGeneration) {
+		if err := l.mergeIntervals(); err != nil {
+			return fmt.Errorf("merging interval energy: %w", err)
 		}
 	}
 	for _, m := range merges {
 		if !l.stats.has(m.kind) {
 			continue
 		}
-		ins, upd, err := l.upsert(m)
+		ins, upd, unchanged, err := l.upsert(m)
 		if err != nil {
 			return fmt.Errorf("merging into %s: %w", m.table, err)
 		}
 		l.res.Inserted += ins
 		l.res.Replaced += upd
-		updated += upd
+		l.res.Unchanged += unchanged
+		if upd > 0 || unchanged > 0 {
+			l.res.Method = "merge"
+		}
 	}
-	l.res.Unchanged = l.res.Rows - l.res.Inserted - updated
 	return nil
 }
 
-// deleteOtherLengths removes existing intervals of a different length that
-// overlap an interval of the file, channel by channel. It first asks
-// whether any such row exists in the file's span, so the common case costs
-// one index range scan per channel.
-func (l *loader) deleteOtherLengths() error {
+// nemDayOrigin is a NEM midnight: energy_days rows are cut at NEM days
+// (UTC+10), so a NEM12 300 record is one row.
+const nemDayOrigin = `'2000-01-01 00:00:00+10'::timestamptz`
+
+// BuildDays returns the statement that inserts into energy_days the rows
+// holding the intervals selected by the query src (columns site_id, kind,
+// channel, ts, step, energy, quality, updated_at; no two intervals of one
+// series may overlap, and no row they make may exist yet). Test helpers
+// that load data in bulk use it so that they store it as imports do.
+func BuildDays(src string) string { return fmt.Sprintf(buildDays, src) }
+
+// buildDays inserts into energy_days the rows holding the intervals of the
+// relation src (site_id, kind, channel, ts, step, energy, quality,
+// updated_at), which must not overlap within a series. Each interval goes
+// to the row of its NEM day, step and phase (its offset from the NEM
+// midnight modulo step); a row's array covers the rest of the day from the
+// first instant of its grid, with NULL where src has no interval. The
+// migration 20261127120000_energy_days builds rows the same way.
+const buildDays = `
+INSERT INTO energy_days (site_id, kind, start, channel, step, energy, quality, updated_at)
+SELECT p.site_id, p.kind, p.start, p.channel, p.step,
+  CASE WHEN count(*) = max(p.size) THEN array_agg(p.energy ORDER BY p.pos)
+  ELSE (SELECT array_agg(x.e ORDER BY g.i) FROM generate_series(1, max(p.size)) g(i)
+        LEFT JOIN unnest(array_agg(p.pos), array_agg(p.energy)) x(pos, e) ON x.pos = g.i) END,
+  CASE WHEN bool_and(p.quality = 'A') THEN NULL
+  WHEN count(*) = max(p.size) THEN string_agg(p.quality, '' ORDER BY p.pos)
+  ELSE (SELECT string_agg(coalesce(x.q, 'A'), '' ORDER BY g.i) FROM generate_series(1, max(p.size)) g(i)
+        LEFT JOIN unnest(array_agg(p.pos), array_agg(p.quality)) x(pos, q) ON x.pos = g.i) END,
+  max(p.updated_at)
+FROM (
+  SELECT s.site_id, s.kind, s.channel, s.step, s.energy, s.quality, s.updated_at, b.day + b.phase AS start,
+    (extract(epoch FROM s.ts - b.day - b.phase) / extract(epoch FROM s.step))::int + 1 AS pos,
+    ceil(extract(epoch FROM interval '24 hours' - b.phase) / extract(epoch FROM s.step))::int AS size
+  FROM (%s) s
+  CROSS JOIN LATERAL (SELECT date_bin('24 hours', s.ts, ` + nemDayOrigin + `) AS day) d
+  CROSS JOIN LATERAL (SELECT d.day,
+    make_interval(secs => mod(extract(epoch FROM s.ts - d.day), extract(epoch FROM s.step))::double precision) AS phase) b
+) p
+GROUP BY p.site_id, p.kind, p.start, p.channel, p.step`
+
+// mergeIntervals merges the staged intervals and generation into
+// energy_days. An interval is stored once per site, kind, channel and
+// instant: a new interval replaces every stored one of its series it
+// overlaps, whatever their lengths (a day restated at 30 minutes replaces
+// its 15-minute values), unless a stored one it overlaps carries a later
+// provider update time than the new one (both must carry one: without,
+// the later import wins). Within the file, the same rule applies in file
+// order. Only the NEM days that change are rewritten.
+func (l *loader) mergeIntervals() error {
+	exec := func(sql string, args ...any) (int64, error) {
+		tag, err := l.tx.Exec(l.ctx, sql, args...)
+		return tag.RowsAffected(), err
+	}
+	count := func(sql string, args ...any) (n int64, err error) {
+		err = l.tx.QueryRow(l.ctx, sql, args...).Scan(&n)
+		return n, err
+	}
+	staged := l.countKind(KindInterval) + l.countKind(KindGeneration)
+
+	// 1. The file's own restatements: of several values for one instant,
+	// the one updated last, else the last in the file (a record without an
+	// update time counts as the latest, as it would in a later import).
+	distinct, err := exec(`CREATE TEMP TABLE ingest_new ON COMMIT DROP AS
+		SELECT DISTINCT ON (site_id, kind, channel, ts) site_id, kind, channel, ts, step, energy, quality, updated_at, seq
+		FROM ingest_stage WHERE row_kind IN (1, 2)
+		ORDER BY site_id, kind, channel, ts, updated_at DESC NULLS FIRST, seq DESC`)
+	if err != nil {
+		return err
+	}
+	if distinct < staged {
+		l.res.Notes = append(l.res.Notes, "the file gives some intervals more than once; the last one was kept")
+		l.res.Rows -= staged - distinct
+	}
 	indexed := false
-	for _, k := range l.stats.keys() {
-		if k.kind != KindInterval {
-			continue
+	index := func() error {
+		if indexed {
+			return nil
 		}
-		s := l.stats.series[k]
-		id := l.siteID[k.site]
-		var found bool
-		err := l.tx.QueryRow(l.ctx, `SELECT EXISTS (SELECT 1 FROM meter_intervals m
-			WHERE m.site_id = $1 AND m.channel = $2 AND m."timestamp" >= $3::timestamptz - interval '`+maxOverlapLookback+`'
-			AND m."timestamp" < $4 AND m."timestamp" + m.duration > $3
-			AND (m.duration < $5 OR m.duration > $6))`, id, k.channel, s.from, s.to, s.minDur, s.maxDur).Scan(&found)
+		indexed = true
+		_, err := exec(`CREATE INDEX ON ingest_new (site_id, kind, channel, ts)`)
+		return err
+	}
+	var maxStep time.Duration
+	mixed := false
+	for k, s := range l.stats.series {
+		if k.kind == KindInterval || k.kind == KindGeneration {
+			maxStep = max(maxStep, s.maxDur)
+			mixed = mixed || s.minDur != s.maxDur
+		}
+	}
+	if mixed {
+		// Intervals of another length restated later in the file.
+		if err := index(); err != nil {
+			return err
+		}
+		n, err := exec(`DELETE FROM ingest_new a WHERE EXISTS (SELECT 1 FROM ingest_new b
+			WHERE b.site_id = a.site_id AND b.kind = a.kind AND b.channel = a.channel
+			AND b.ts > a.ts - $1::interval AND b.ts < a.ts + a.step AND b.ts + b.step > a.ts AND b.ts <> a.ts
+			AND (b.updated_at > a.updated_at OR (NOT coalesce(b.updated_at < a.updated_at, false) AND b.seq > a.seq)))`, maxStep)
 		if err != nil {
 			return err
 		}
-		if !found {
+		if n > 0 {
+			l.res.Notes = append(l.res.Notes, fmt.Sprintf("%d interval(s) of the file are restated later in it with another interval length; the later values were kept", n))
+			l.res.Rows -= n
+		}
+	}
+
+	// 2. What is stored around the file's data, one interval per row.
+	if _, err := exec(`CREATE TEMP TABLE ingest_old (site_id bigint, kind text, channel text, ts timestamptz,
+		step interval, energy double precision, quality text, updated_at timestamptz) ON COMMIT DROP`); err != nil {
+		return err
+	}
+	var old int64
+	for _, k := range l.stats.keys() {
+		if k.kind != KindInterval && k.kind != KindGeneration {
 			continue
 		}
-		if !indexed {
-			if _, err := l.tx.Exec(l.ctx, `CREATE INDEX ON ingest_stage (site_id, channel, ts)`); err != nil {
-				return err
-			}
-			indexed = true
+		s := l.stats.series[k]
+		kind, channel := "generation", "generation"
+		if k.kind == KindInterval {
+			kind, channel = s.direction, k.channel
 		}
-		tag, err := l.tx.Exec(l.ctx, `DELETE FROM meter_intervals m
-			WHERE m.site_id = $1 AND m.channel = $2 AND m."timestamp" >= $3::timestamptz - interval '`+maxOverlapLookback+`'
-			AND m."timestamp" < $4 AND m."timestamp" + m.duration > $3
-			AND EXISTS (SELECT 1 FROM ingest_stage s
-				WHERE s.kind = 1 AND s.site_id = m.site_id AND s.channel = m.channel
-				AND s.ts > m."timestamp" - $5::interval AND s.ts < m."timestamp" + m.duration
-				AND s.ts + s.duration > m."timestamp" AND s.duration <> m.duration)`,
-			id, k.channel, s.from, s.to, s.maxDur)
+		// Rows hold intervals starting within their NEM day, so the rows of
+		// every day the file touches, and of the day before (an interval
+		// may reach past midnight), start in this window.
+		n, err := exec(`INSERT INTO ingest_old
+			SELECT r.site_id, r.kind, r.channel, r.start + (u.n - 1) * r.step, r.step, u.v,
+				coalesce(substr(r.quality, u.n::int, 1), 'A'), r.updated_at
+			FROM energy_days r CROSS JOIN LATERAL unnest(r.energy) WITH ORDINALITY AS u(v, n)
+			WHERE r.site_id = $1 AND r.kind = $2 AND r.channel = $3
+			AND r.start > $4::timestamptz - interval '48 hours' AND r.start < $5::timestamptz + interval '24 hours'
+			AND u.v IS NOT NULL`, l.siteID[k.site], kind, channel, s.from, s.to)
 		if err != nil {
-			return fmt.Errorf("replacing intervals of another length: %w", err)
+			return err
 		}
-		l.res.Replaced += tag.RowsAffected()
+		old += n
+	}
+	if old > 0 {
+		l.res.Method = "merge"
+		// Overlap probes look back by the longest interval on either side.
+		var stored time.Duration
+		if err := l.tx.QueryRow(l.ctx, `SELECT max(step) FROM ingest_old`).Scan(&stored); err != nil {
+			return err
+		}
+		maxStep = max(maxStep, stored)
+		if err := index(); err != nil {
+			return err
+		}
+		if err := l.compareStored(maxStep); err != nil {
+			return err
+		}
+	} else {
+		n, err := count(`SELECT count(*) FROM ingest_new`)
+		if err != nil {
+			return err
+		}
+		l.res.Inserted += n
+	}
+
+	// 3. Rewrite the NEM days that change: the stored intervals no new one
+	// replaces, and the new ones.
+	overlap := `o.site_id = n.site_id AND o.kind = n.kind AND o.channel = n.channel
+		AND o.ts > n.ts - $1::interval AND o.ts < n.ts + n.step AND o.ts + o.step > n.ts`
+	if _, err := exec(`CREATE TEMP TABLE ingest_days ON COMMIT DROP AS
+		SELECT DISTINCT site_id, kind, channel, date_bin('24 hours', ts, `+nemDayOrigin+`) AS day FROM ingest_new
+		UNION
+		SELECT DISTINCT o.site_id, o.kind, o.channel, date_bin('24 hours', o.ts, `+nemDayOrigin+`) FROM ingest_old o
+		WHERE EXISTS (SELECT 1 FROM ingest_new n WHERE `+overlap+`)`, maxStep); err != nil {
+		return err
+	}
+	if _, err := exec(`DELETE FROM energy_days r USING ingest_days d
+		WHERE r.site_id = d.site_id AND r.kind = d.kind AND r.channel = d.channel
+		AND r.start >= d.day AND r.start < d.day + interval '24 hours'`); err != nil {
+		return err
+	}
+	src := `SELECT n.site_id, n.kind, n.channel, n.ts, n.step, n.energy, n.quality, n.updated_at FROM ingest_new n
+		UNION ALL
+		SELECT o.site_id, o.kind, o.channel, o.ts, o.step, o.energy, o.quality, o.updated_at FROM ingest_old o
+		JOIN ingest_days d ON d.site_id = o.site_id AND d.kind = o.kind AND d.channel = o.channel
+			AND d.day = date_bin('24 hours', o.ts, ` + nemDayOrigin + `)
+		WHERE NOT EXISTS (SELECT 1 FROM ingest_new n WHERE ` + overlap + `)`
+	if _, err := exec(fmt.Sprintf(buildDays, src), maxStep); err != nil {
+		return err
 	}
 	return nil
 }
 
-// mergeSpec is the upsert of one kind of staged row into its table.
+// compareStored sorts the file's intervals against the stored ones they
+// overlap: older than a stored reading (removed from ingest_new, counted
+// as kept), identical to one (removed, unchanged), or new and replacing
+// stored ones (counted as replaced) or not (inserted).
+func (l *loader) compareStored(maxStep time.Duration) error {
+	if _, err := l.tx.Exec(l.ctx, `CREATE INDEX ON ingest_old (site_id, kind, channel, ts)`); err != nil {
+		return err
+	}
+	if _, err := l.tx.Exec(l.ctx, `ANALYZE ingest_old; ANALYZE ingest_new`); err != nil {
+		return err
+	}
+	// When every interval has the same length, overlapping means starting
+	// at the same instant, which PostgreSQL can hash-join.
+	var lengths int
+	if err := l.tx.QueryRow(l.ctx, `SELECT count(DISTINCT step) FROM (SELECT step FROM ingest_new UNION ALL SELECT step FROM ingest_old) s`).Scan(&lengths); err != nil {
+		return err
+	}
+	overlap := `o.site_id = n.site_id AND o.kind = n.kind AND o.channel = n.channel AND o.ts = n.ts AND $1::interval IS NOT NULL`
+	if lengths > 1 {
+		overlap = `o.site_id = n.site_id AND o.kind = n.kind AND o.channel = n.channel
+			AND o.ts > n.ts - $1::interval AND o.ts < n.ts + n.step AND o.ts + o.step > n.ts`
+	}
+	tag, err := l.tx.Exec(l.ctx, `DELETE FROM ingest_new n WHERE EXISTS (SELECT 1 FROM ingest_old o
+		WHERE `+overlap+` AND o.updated_at > n.updated_at)`, maxStep)
+	if err != nil {
+		return err
+	}
+	l.res.Kept += tag.RowsAffected()
+	tag, err = l.tx.Exec(l.ctx, `DELETE FROM ingest_new n WHERE EXISTS (SELECT 1 FROM ingest_old o
+		WHERE o.site_id = n.site_id AND o.kind = n.kind AND o.channel = n.channel AND o.ts = n.ts
+		AND o.step = n.step AND o.energy = n.energy AND o.quality = n.quality)`)
+	if err != nil {
+		return err
+	}
+	l.res.Unchanged += tag.RowsAffected()
+	// Replaced counts the stored intervals that go (one per new interval
+	// when lengths agree, all the quarter hours a half hour covers when
+	// they do not); Inserted the new intervals with no stored interval of
+	// the same start and length.
+	var inserted, replaced int64
+	if err := l.tx.QueryRow(l.ctx, `SELECT
+		(SELECT count(*) FROM ingest_new n WHERE NOT EXISTS (SELECT 1 FROM ingest_old o
+			WHERE o.site_id = n.site_id AND o.kind = n.kind AND o.channel = n.channel AND o.ts = n.ts AND o.step = n.step)),
+		(SELECT count(*) FROM ingest_old o WHERE EXISTS (SELECT 1 FROM ingest_new n WHERE `+overlap+`))`,
+		maxStep).Scan(&inserted, &replaced); err != nil {
+		return err
+	}
+	l.res.Inserted += inserted
+	l.res.Replaced += replaced
+	return nil
+}
+
+// mergeSpec is the upsert of one kind of staged register reading into its
+// table.
 type mergeSpec struct {
-	kind    Kind
-	table   string
-	key     string // conflict target
-	columns string // target columns
-	select_ string // staging expressions, same order
-	differ  string // compares the existing row t with the staged one s
-	set     string
+	kind  Kind
+	table string
 }
 
 var merges = []mergeSpec{
-	{KindInterval, "meter_intervals", `site_id, channel, "timestamp"`,
-		`site_id, channel, direction, "timestamp", duration, energy, quality`,
-		`s.site_id, s.channel, s.direction, s.ts, s.duration, s.energy, s.quality`,
-		`(t.direction, t.duration, t.energy, t.quality) IS DISTINCT FROM (s.direction, s.duration, s.energy, s.quality)`,
-		`direction = EXCLUDED.direction, duration = EXCLUDED.duration, energy = EXCLUDED.energy, quality = EXCLUDED.quality`},
-	{KindGeneration, "generation", `site_id, "timestamp"`, `site_id, "timestamp", energy`, `s.site_id, s.ts, s.energy`,
-		`t.energy IS DISTINCT FROM s.energy`, `energy = EXCLUDED.energy`},
-	{KindImportRegister, "import_cumulative", `site_id, "timestamp"`, `site_id, "timestamp", energy`, `s.site_id, s.ts, s.energy`,
-		`t.energy IS DISTINCT FROM s.energy`, `energy = EXCLUDED.energy`},
-	{KindExportRegister, "export_cumulative", `site_id, "timestamp"`, `site_id, "timestamp", energy`, `s.site_id, s.ts, s.energy`,
-		`t.energy IS DISTINCT FROM s.energy`, `energy = EXCLUDED.energy`},
+	{KindImportRegister, "import_cumulative"},
+	{KindExportRegister, "export_cumulative"},
 }
 
-// upsert merges the staged rows of one kind. Rows identical to what is
-// stored are filtered out first, so they are neither written nor locked;
-// ON CONFLICT still guards against a concurrent import. If the file holds
-// the same interval twice, the later one wins (the staging sequence).
-func (l *loader) upsert(m mergeSpec) (inserted, updated int64, err error) {
-	keyCols := strings.ReplaceAll(m.key, `"timestamp"`, `ts`)
-	join := `t.site_id = s.site_id AND t."timestamp" = s.ts`
-	if m.kind == KindInterval {
-		join += ` AND t.channel = s.channel`
-	}
-	source := func(dedupe bool) string {
-		from := `ingest_stage`
-		if dedupe {
-			from = `(SELECT DISTINCT ON (` + keyCols + `) * FROM ingest_stage WHERE kind = ` + fmt.Sprint(int(m.kind)) +
-				` ORDER BY ` + keyCols + `, seq DESC)`
-		}
-		return `SELECT ` + m.select_ + ` FROM ` + from + ` s
-			WHERE s.kind = ` + fmt.Sprint(int(m.kind)) + ` AND NOT EXISTS (
-				SELECT 1 FROM ` + m.table + ` t WHERE ` + join + ` AND NOT (` + m.differ + `))`
-	}
-	query := func(dedupe bool) string {
-		return `WITH up AS (
-			INSERT INTO ` + m.table + ` AS t (` + m.columns + `) ` + source(dedupe) + `
-			ON CONFLICT (` + m.key + `) DO UPDATE SET ` + m.set + `
+// upsert merges the staged register readings of one kind. Readings
+// identical to what is stored are filtered out first, so they are neither
+// written nor locked. If the file holds the same reading twice, the last
+// one wins.
+func (l *loader) upsert(m mergeSpec) (inserted, updated, unchanged int64, err error) {
+	kind := int(m.kind)
+	q := fmt.Sprintf(`WITH s AS (
+			SELECT DISTINCT ON (site_id, ts) site_id, ts, energy FROM ingest_stage
+			WHERE row_kind = %d ORDER BY site_id, ts, seq DESC),
+		up AS (
+			INSERT INTO %s AS t (site_id, "timestamp", energy)
+			SELECT s.site_id, s.ts, s.energy FROM s
+			WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.site_id = s.site_id AND t."timestamp" = s.ts AND t.energy = s.energy)
+			ON CONFLICT (site_id, "timestamp") DO UPDATE SET energy = EXCLUDED.energy
 			RETURNING xmax = 0 AS inserted)
-		SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`
+		SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM s) FROM up`,
+		kind, pgx.Identifier{m.table}.Sanitize(), pgx.Identifier{m.table}.Sanitize())
+	var distinct int64
+	if err := l.tx.QueryRow(l.ctx, q).Scan(&inserted, &updated, &distinct); err != nil {
+		return 0, 0, 0, err
 	}
-	sp, err := l.tx.Begin(l.ctx)
-	if err != nil {
-		return 0, 0, err
+	if dup := l.countKind(m.kind) - distinct; dup > 0 {
+		l.res.Notes = append(l.res.Notes, fmt.Sprintf("the file gives some %s rows more than once; the last one was kept", m.table))
+		l.res.Rows -= dup
 	}
-	err = sp.QueryRow(l.ctx, query(false)).Scan(&inserted, &updated)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "21000" {
-		// "ON CONFLICT DO UPDATE command cannot affect row a second time":
-		// the file repeats a key. Merge again keeping the last occurrence.
-		if err := sp.Rollback(l.ctx); err != nil {
-			return 0, 0, err
-		}
-		if sp, err = l.tx.Begin(l.ctx); err != nil {
-			return 0, 0, err
-		}
-		err = sp.QueryRow(l.ctx, query(true)).Scan(&inserted, &updated)
-		if err == nil {
-			var distinct int64
-			err = sp.QueryRow(l.ctx, `SELECT count(*) FROM (SELECT DISTINCT `+keyCols+` FROM ingest_stage WHERE kind = $1) d`, int16(m.kind)).Scan(&distinct)
-			l.res.Notes = append(l.res.Notes, fmt.Sprintf("the file gives some %s rows more than once; the last one was kept", m.table))
-			l.res.Rows -= l.countKind(m.kind) - distinct
-		}
-	}
-	if err != nil {
-		_ = sp.Rollback(l.ctx)
-		return 0, 0, err
-	}
-	return inserted, updated, sp.Commit(l.ctx)
+	return inserted, updated, distinct - inserted - updated, nil
 }
 
 func (l *loader) countKind(kind Kind) int64 {

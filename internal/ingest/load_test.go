@@ -346,7 +346,7 @@ func TestImportRepeatedIntervals(t *testing.T) {
 	if sum, n := channelSum(t, db); sum != 96 || n != 48 {
 		t.Errorf("stored %v Wh in %d rows, want 96 in 48", sum, n)
 	}
-	if res.Method != "merge" || res.Inserted != 48 || !strings.Contains(strings.Join(res.Notes, "\n"), "more than once") {
+	if res.Method != "copy" || res.Inserted != 48 || !strings.Contains(strings.Join(res.Notes, "\n"), "more than once") {
 		t.Errorf("result %+v", res)
 	}
 }

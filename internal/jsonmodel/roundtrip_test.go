@@ -40,7 +40,7 @@ func tableRows() []any {
 		&models.MeterInterval{SiteID: 1, Channel: "E1", Direction: models.DirectionImport,
 			Timestamp: at, Duration: models.Interval(30 * time.Minute), Energy: 0.5, Quality: "A"},
 		&models.MeterInterval{SiteID: 1, Channel: "B1", Direction: models.DirectionExport,
-			Timestamp: at, Duration: models.Interval(26*time.Hour + 5*time.Second), Energy: 12, Quality: "E"},
+			Timestamp: at, Duration: models.Interval(23*time.Hour + 5*time.Second), Energy: 12, Quality: "E"},
 		&models.Retailer{ID: 1, Name: "Sparky"},
 		&models.Tariff{ID: 1, RetailerID: 1, Name: "Flat", CreatedAt: at},
 		&models.BillingPeriod{ID: 1, SiteID: 1, TariffID: 1, Period: pgdialect.NewRange(

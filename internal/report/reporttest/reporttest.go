@@ -22,6 +22,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/solarview/solarview/internal/demo"
+	"github.com/solarview/solarview/internal/ingest"
 	"github.com/solarview/solarview/internal/tariff"
 	"github.com/solarview/solarview/internal/testfiles"
 	"github.com/solarview/solarview/models"
@@ -127,9 +128,10 @@ func AddSite(t testing.TB, db *bun.DB, name, zone string) int64 {
 	return id
 }
 
-// Load copies rows into generation and meter_intervals (channels E1 import
-// and B1 export, every interval step long) for the site, with COPY: a year
-// of 5-minute data takes a fraction of a second.
+// Load stores rows as generation and metered intervals (channels E1 import
+// and B1 export, every interval step long) of the site: COPY into a staging
+// table, then into energy_days the way imports store data. A year of
+// 5-minute data takes a fraction of a second.
 func Load(t testing.TB, db *bun.DB, siteID int64, step time.Duration, rows []Row) {
 	t.Helper()
 	ctx := context.Background()
@@ -141,41 +143,36 @@ func Load(t testing.TB, db *bun.DB, siteID int64, step time.Duration, rows []Row
 	dur := pgtype.Interval{Microseconds: step.Microseconds(), Valid: true}
 	err = conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
-		i := 0
-		if _, err := pc.CopyFrom(ctx, pgx.Identifier{"generation"}, []string{"site_id", "timestamp", "energy"},
-			pgx.CopyFromFunc(func() ([]any, error) {
-				if i == len(rows) {
-					return nil, nil
-				}
-				r := rows[i]
-				i++
-				return []any{siteID, r.Start, r.Generation}, nil
-			})); err != nil {
-			return fmt.Errorf("copying generation: %w", err)
+		if _, err := pc.Exec(ctx, `CREATE TEMP TABLE load_stage (site_id bigint, kind text, channel text,
+			ts timestamptz, step interval, energy double precision, quality text, updated_at timestamptz)`); err != nil {
+			return err
 		}
-		i = 0
-		cols := []string{"site_id", "channel", "direction", "timestamp", "duration", "energy", "quality"}
-		_, err := pc.CopyFrom(ctx, pgx.Identifier{"meter_intervals"}, cols,
+		defer func() { _, _ = pc.Exec(ctx, `DROP TABLE load_stage`) }()
+		i := 0
+		series := []struct{ kind, channel string }{{"generation", "generation"}, {"import", "E1"}, {"export", "B1"}}
+		_, err := pc.CopyFrom(ctx, pgx.Identifier{"load_stage"}, []string{"site_id", "kind", "channel", "ts", "step", "energy", "quality"},
 			pgx.CopyFromFunc(func() ([]any, error) {
-				if i == 2*len(rows) {
+				if i == 3*len(rows) {
 					return nil, nil
 				}
-				r := rows[i/2]
+				r, k := rows[i/3], i%3
 				i++
-				if i%2 == 1 {
-					return []any{siteID, "E1", "import", r.Start, dur, r.Import, "A"}, nil
-				}
-				return []any{siteID, "B1", "export", r.Start, dur, r.Export, "A"}, nil
+				v := [3]float64{r.Generation, r.Import, r.Export}[k]
+				s := series[k]
+				return []any{siteID, s.kind, s.channel, r.Start, dur, v, "A"}, nil
 			}))
 		if err != nil {
-			return fmt.Errorf("copying meter intervals: %w", err)
+			return fmt.Errorf("copying intervals: %w", err)
+		}
+		if _, err := pc.Exec(ctx, ingest.BuildDays(`SELECT * FROM load_stage`)); err != nil {
+			return fmt.Errorf("storing intervals: %w", err)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, "ANALYZE generation; ANALYZE meter_intervals"); err != nil {
+	if _, err := db.ExecContext(ctx, "ANALYZE energy_days"); err != nil {
 		t.Fatal(err)
 	}
 }
