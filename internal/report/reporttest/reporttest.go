@@ -129,7 +129,8 @@ func AddSite(t testing.TB, db *bun.DB, name, zone string) int64 {
 }
 
 // Load stores rows as generation and metered intervals (channels E1 import
-// and B1 export, every interval step long) of the site: COPY into a staging
+// and B1 export, every interval step long) of the site; a NaN value stores
+// no reading of that series at that time. COPY into a staging
 // table, then into energy_days the way imports store data. A year of
 // 5-minute data takes a fraction of a second.
 func Load(t testing.TB, db *bun.DB, siteID int64, step time.Duration, rows []Row) {
@@ -152,14 +153,17 @@ func Load(t testing.TB, db *bun.DB, siteID int64, step time.Duration, rows []Row
 		series := []struct{ kind, channel string }{{"generation", "generation"}, {"import", "E1"}, {"export", "B1"}}
 		_, err := pc.CopyFrom(ctx, pgx.Identifier{"load_stage"}, []string{"site_id", "kind", "channel", "ts", "step", "energy", "quality"},
 			pgx.CopyFromFunc(func() ([]any, error) {
-				if i == 3*len(rows) {
-					return nil, nil
+				for i < 3*len(rows) {
+					r, k := rows[i/3], i%3
+					i++
+					v := [3]float64{r.Generation, r.Import, r.Export}[k]
+					if math.IsNaN(v) {
+						continue // no reading of this series here
+					}
+					s := series[k]
+					return []any{siteID, s.kind, s.channel, r.Start, dur, v, "A"}, nil
 				}
-				r, k := rows[i/3], i%3
-				i++
-				v := [3]float64{r.Generation, r.Import, r.Export}[k]
-				s := series[k]
-				return []any{siteID, s.kind, s.channel, r.Start, dur, v, "A"}, nil
+				return nil, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("copying intervals: %w", err)
