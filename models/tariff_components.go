@@ -7,6 +7,38 @@ import (
 	"github.com/uptrace/bun"
 )
 
+// The tariff component types, by the name the tariff_components view gives
+// their rows (its model column) and package tariff's registry keys them on.
+const (
+	DailySupplyChargeComponent = "daily_supply_charge"
+	UsageRateComponent         = "usage_rate"
+	FeedInRateComponent        = "feed_in_rate"
+	DemandChargeComponent      = "demand_charge"
+	BlockRateComponent         = "block_rate"
+	DiscountComponent          = "discount"
+)
+
+// TariffComponentType is one kind of tariff component: its name and the
+// model of its table.
+type TariffComponentType struct {
+	Name  string
+	Table any // a nil pointer to the table's model
+}
+
+// TariffComponentTypes is the one list of the component types solarview
+// ships. The tariff_components view has one branch per entry (package
+// views), and package tariff's registry needs a Go type for each, which it
+// checks when it is built: adding a type here, without the rest, fails at
+// start-up.
+var TariffComponentTypes = []TariffComponentType{
+	{DailySupplyChargeComponent, (*TariffDailySupplyCharge)(nil)},
+	{UsageRateComponent, (*TariffUsageRate)(nil)},
+	{FeedInRateComponent, (*TariffFeedInRate)(nil)},
+	{DemandChargeComponent, (*TariffDemandCharge)(nil)},
+	{BlockRateComponent, (*TariffBlockRate)(nil)},
+	{DiscountComponent, (*TariffDiscount)(nil)},
+}
+
 // TariffComponentBase holds the columns every tariff component table has.
 // Embedding it gives each component model the same accessors, so code that
 // stores components (package tariff) can handle any of them, including

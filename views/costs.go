@@ -3,6 +3,8 @@ package views
 import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/schema"
+
+	"github.com/solarview/solarview/models"
 )
 
 // The cost views price daily_summary in SQL, as the seed's cost views did,
@@ -43,11 +45,11 @@ func tariffFlatRates(db *bun.DB) *bun.SelectQuery {
 	return db.NewSelect().
 		TableExpr("tariff_components AS c").
 		ColumnExpr("c.tariff_id").
-		ColumnExpr("? AS supply", sumOf("amount", "daily_supply_charge")).
-		ColumnExpr("? AS usage", sumOf("rate", "usage_rate")).
-		ColumnExpr("? AS feed_in", sumOf("rate", "feed_in_rate")).
+		ColumnExpr("? AS supply", sumOf("amount", models.DailySupplyChargeComponent)).
+		ColumnExpr("? AS usage", sumOf("rate", models.UsageRateComponent)).
+		ColumnExpr("? AS feed_in", sumOf("rate", models.FeedInRateComponent)).
 		ColumnExpr("bool_and(c.model = ? AND c.data ->> 'season_start' IS NULL OR c.model IN (?, ?) AND ?) AS flat",
-			"daily_supply_charge", "usage_rate", "feed_in_rate", windowless).
+			models.DailySupplyChargeComponent, models.UsageRateComponent, models.FeedInRateComponent, windowless).
 		GroupExpr("c.tariff_id")
 }
 

@@ -1,8 +1,11 @@
 package views
 
 import (
-	"github.com/solarview/solarview/models"
+	"reflect"
+
 	"github.com/uptrace/bun"
+
+	"github.com/solarview/solarview/models"
 )
 
 // TariffComponentBranch is one component table in the tariff_components view.
@@ -14,16 +17,15 @@ type TariffComponentBranch struct {
 	Table string
 }
 
-// TariffComponentBranches are the component tables solarview ships, one
-// line per type, matching tariff.Components.
-var TariffComponentBranches = []TariffComponentBranch{
-	{Model: "daily_supply_charge", Table: "tariff_daily_supply_charges"},
-	{Model: "usage_rate", Table: "tariff_usage_rates"},
-	{Model: "feed_in_rate", Table: "tariff_feed_in_rates"},
-	{Model: "demand_charge", Table: "tariff_demand_charges"},
-	{Model: "block_rate", Table: "tariff_block_rates"},
-	{Model: "discount", Table: "tariff_discounts"},
-}
+// TariffComponentBranches are the component tables solarview ships, one per
+// models.TariffComponentTypes entry, each table named by its model.
+var TariffComponentBranches = func() []TariffComponentBranch {
+	out := make([]TariffComponentBranch, 0, len(models.TariffComponentTypes))
+	for _, ct := range models.TariffComponentTypes {
+		out = append(out, TariffComponentBranch{Model: ct.Name, Table: renderDB.Table(reflect.TypeOf(ct.Table)).Name})
+	}
+	return out
+}()
 
 // tariff_components unions every tariff component table as (model, id,
 // tariff_id, data), data being the whole row as jsonb: the seed "QuerySets of

@@ -70,17 +70,49 @@ func (r *Registry) ModelOf(c Component) (string, bool) {
 	return m, ok
 }
 
-// Components is the registry of the component types solarview ships, one
-// entry per type; the names match the branches of the tariff_components
-// view in package views.
-var Components = NewRegistry(
-	Kind{Model: "daily_supply_charge", New: func() Component { return new(DailySupplyCharge) }},
-	Kind{Model: "usage_rate", New: func() Component { return new(UsageRate) }},
-	Kind{Model: "feed_in_rate", New: func() Component { return new(FeedInRate) }},
-	Kind{Model: "demand_charge", New: func() Component { return new(DemandCharge) }},
-	Kind{Model: "block_rate", New: func() Component { return new(BlockRate) }},
-	Kind{Model: "discount", New: func() Component { return new(PercentDiscount) }},
-)
+// Components is the registry of the component types solarview ships: one
+// Go type for each entry of models.TariffComponentTypes, under its name.
+var Components = shipped(map[string]func() Component{
+	models.DailySupplyChargeComponent: func() Component { return new(DailySupplyCharge) },
+	models.UsageRateComponent:         func() Component { return new(UsageRate) },
+	models.FeedInRateComponent:        func() Component { return new(FeedInRate) },
+	models.DemandChargeComponent:      func() Component { return new(DemandCharge) },
+	models.BlockRateComponent:         func() Component { return new(BlockRate) },
+	models.DiscountComponent:          func() Component { return new(PercentDiscount) },
+})
+
+// shipped builds the registry of models.TariffComponentTypes from the Go
+// type of each. It panics when the two disagree — a type without a Go type,
+// a Go type for no listed type, or one that is not the listed table's — which
+// any test run catches.
+func shipped(types map[string]func() Component) *Registry {
+	kinds := make([]Kind, 0, len(types))
+	for _, ct := range models.TariffComponentTypes {
+		newFn, ok := types[ct.Name]
+		if !ok {
+			panic(fmt.Sprintf("tariff: component type %q has no Go type", ct.Name))
+		}
+		if !embeds(newFn(), reflect.TypeOf(ct.Table).Elem()) {
+			panic(fmt.Sprintf("tariff: the Go type of component type %q does not extend %s", ct.Name, reflect.TypeOf(ct.Table).Elem()))
+		}
+		kinds = append(kinds, Kind{Model: ct.Name, New: newFn})
+	}
+	if len(kinds) != len(types) {
+		panic("tariff: a Go component type for a type models.TariffComponentTypes does not list")
+	}
+	return NewRegistry(kinds...)
+}
+
+// embeds reports whether c's struct embeds the table model t.
+func embeds(c Component, t reflect.Type) bool {
+	v := reflect.TypeOf(c).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		if f := v.Field(i); f.Anonymous && f.Type == t {
+			return true
+		}
+	}
+	return false
+}
 
 // Decode rebuilds a component from a tariff_components row: its model name
 // and its table row as JSON (to_jsonb).
