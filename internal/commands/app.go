@@ -23,6 +23,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/solarview/solarview/internal/names"
+	"github.com/solarview/solarview/views"
 )
 
 // App builds the solarview command-line application writing to stdout and
@@ -32,7 +33,8 @@ import (
 // so a name or file content holding terminal escape sequences is shown
 // escaped rather than acted on.
 func App(stdout, stderr io.Writer) *cli.App {
-	env := &Env{Stdout: names.NewSafeWriter(stdout), RawStdout: stdout, Stderr: stderr}
+	env := &Env{Stdout: names.NewSafeWriter(stdout), RawStdout: stdout, Stderr: stderr,
+		Views: views.All, RegisterErrors: views.Errors}
 	app := &cli.App{
 		Name:  "solarview",
 		Usage: "views as code and battery what-if reports for home solar data in PostgreSQL",
@@ -101,16 +103,21 @@ func App(stdout, stderr io.Writer) *cli.App {
 // A panic (a bug) is reported as one line too, with exit code 70 (EX_SOFTWARE):
 // a stack trace helps nobody who ran a command, and the message is enough to
 // report it.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runApp(ctx, App(stdout, stderr), args, stderr)
+}
+
+// runApp is Main for an app already built, whose Env a test may have given
+// views of its own.
+func runApp(ctx context.Context, app *cli.App, args []string, stderr io.Writer) (code int) {
 	defer func() {
 		if p := recover(); p != nil {
 			fmt.Fprintf(stderr, "solarview: internal error: %s (please report it)\n", names.Escape(strings.ReplaceAll(fmt.Sprint(p), "\n", " ")))
 			code = 70
 		}
 	}()
-	app := App(stdout, stderr)
 	if len(args) > 0 {
-		app.Metadata[envKey].(*Env).argv0 = args[0]
+		envOfApp(app).argv0 = args[0]
 	}
 	args, err := flagsFirst(app, args)
 	if err == nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/solarview/solarview/internal/dbtest"
+	"github.com/solarview/solarview/views"
 )
 
 // TestMain doubles as the solarview binary: with SOLARVIEW_TEST_MAIN=1 the
@@ -38,7 +39,14 @@ func run(t *testing.T, dsn string, args ...string) result {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	argv := append([]string{"solarview", "--database-url", dsn}, args...)
-	code := Main(context.Background(), argv, &stdout, &stderr)
+	app := App(&stdout, &stderr)
+	if vs, ok := testViews.Load(t); ok {
+		envOfApp(app).Views = func() []views.View { return vs.([]views.View) }
+	}
+	if errs, ok := testRegisterErrors.Load(t); ok {
+		envOfApp(app).RegisterErrors = func() []*views.RegisterError { return errs.([]*views.RegisterError) }
+	}
+	code := runApp(context.Background(), app, argv, &stderr)
 	return result{stdout.String(), stderr.String(), code}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/solarview/solarview/internal/database"
 	"github.com/solarview/solarview/internal/names"
 	"github.com/solarview/solarview/internal/pgserver"
+	"github.com/solarview/solarview/views"
 )
 
 const envKey = "solarview.env"
@@ -35,6 +36,13 @@ type Env struct {
 	Stdout    io.Writer
 	RawStdout io.Writer
 	Stderr    io.Writer
+	// Views gives the view definitions that makemigrations, check, sqlview
+	// and refresh work on: views.All, the registry, unless a test gives
+	// views of its own (and so needs no global to swap).
+	Views func() []views.View
+	// RegisterErrors gives the refused views.Register calls: views.Errors,
+	// unless a test gives its own.
+	RegisterErrors func() []*views.RegisterError
 
 	// needSchema is set for commands that use solarview's tables (see
 	// argSpec.schema): DB then refuses a database with pending migrations.
@@ -48,9 +56,10 @@ type Env struct {
 	main    *bun.DB
 }
 
-func envOf(c *cli.Context) *Env {
-	return c.App.Metadata[envKey].(*Env)
-}
+func envOf(c *cli.Context) *Env { return envOfApp(c.App) }
+
+// envOfApp is the Env that App gave app.
+func envOfApp(app *cli.App) *Env { return app.Metadata[envKey].(*Env) }
 
 // DB returns the connection to solarview's database: --database-url when
 // given, else the embedded server's database --db (default [MainDatabase],

@@ -23,18 +23,10 @@ import (
 	"github.com/solarview/solarview/views"
 )
 
-// registeredViews returns the views defined in code. Tests replace it with
-// views of their own rather than touching the global registry.
-var registeredViews = views.All
-
-// registrationErrors returns the refused views.Register calls; tests
-// replace it with their own.
-var registrationErrors = views.Errors
-
-// registryError is the first refused registration as an error with its
-// file and line, or nil.
-func registryError() error {
-	for _, e := range registrationErrors() {
+// registryError is the first refused views.Register call as an error with
+// its file and line, or nil.
+func registryError(env *Env) error {
+	for _, e := range env.RegisterErrors() {
 		return &viewmig.SourceError{Source: viewmig.Source{File: views.RepoPath(e.File), Line: e.Line}, Err: errors.New(e.Msg)}
 	}
 	return nil
@@ -69,7 +61,7 @@ func makemigrationsCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := registryError(); err != nil {
+			if err := registryError(env); err != nil {
 				return exitCode(2, err.Error())
 			}
 			dir, fsys := src.Dir, src.FS
@@ -88,7 +80,7 @@ func makemigrationsCommand() *cli.Command {
 				if len(h.Conflicts) > 0 {
 					return exitCode(1, h.Conflicts[0].Message())
 				}
-				code, err := viewmig.FromViews(registeredViews())
+				code, err := viewmig.FromViews(env.Views())
 				if err != nil {
 					return exitCode(2, err.Error())
 				}
@@ -106,7 +98,7 @@ func makemigrationsCommand() *cli.Command {
 				return exitCode(1, "makemigrations would write a migration")
 			}
 			m, err := viewmig.MakeMigration(c.Context, viewmig.MakeOptions{
-				Views:   registeredViews(),
+				Views:   env.Views(),
 				FS:      fsys,
 				Dir:     historyLabel(src),
 				Name:    c.String("name"),
@@ -146,7 +138,7 @@ func makemigrationsCommand() *cli.Command {
 // asking for the merge) and writes the merge migration as a new file.
 func writeMerge(env *Env, src migrator.Source, name string, dryRun bool) error {
 	dir := src.Dir
-	mg, err := viewmig.MakeMerge(viewmig.MergeOptions{Views: registeredViews(), FS: src.FS, Dir: historyLabel(src), Name: name})
+	mg, err := viewmig.MakeMerge(viewmig.MergeOptions{Views: env.Views(), FS: src.FS, Dir: historyLabel(src), Name: name})
 	if errors.Is(err, viewmig.ErrNoConflicts) {
 		fmt.Fprintln(env.Stdout, "No conflicts to merge")
 		return nil
@@ -239,7 +231,7 @@ func checkCommand() *cli.Command {
 			rep := checkReport{Status: "ok", Drift: []viewmig.Drift{}, Conflicts: []viewmig.Conflict{}}
 			var h *viewmig.History
 			if err == nil {
-				err = registryError()
+				err = registryError(env)
 			}
 			if err == nil {
 				h, err = viewmig.ReadHistory(fsys, historyLabel(src))
@@ -248,7 +240,7 @@ func checkCommand() *cli.Command {
 				rep.Migrations = len(h.Files)
 				rep.Conflicts = append(rep.Conflicts, h.Conflicts...)
 				var code []*viewmig.Definition
-				code, err = viewmig.FromViews(registeredViews())
+				code, err = viewmig.FromViews(env.Views())
 				if err == nil {
 					rep.Views = len(code)
 					rep.Drift, err = viewmig.Compare(code, h)
@@ -483,7 +475,7 @@ func sqlviewCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return errors.New("sqlview needs exactly one view name")
 			}
-			v, err := lookupView(c.Args().First())
+			v, err := lookupView(envOf(c), c.Args().First())
 			if err != nil {
 				return err
 			}
@@ -505,9 +497,9 @@ func sqlviewCommand() *cli.Command {
 }
 
 // lookupView finds a registered view, suggesting the closest name on a typo.
-func lookupView(name string) (views.View, error) {
+func lookupView(env *Env, name string) (views.View, error) {
 	var known []string
-	for _, v := range registeredViews() {
+	for _, v := range env.Views() {
 		if v.Name == name {
 			return v, nil
 		}
@@ -527,7 +519,7 @@ func refreshCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			env := envOf(c)
-			defs, err := viewmig.FromViews(registeredViews())
+			defs, err := viewmig.FromViews(env.Views())
 			if err != nil {
 				return err
 			}
@@ -540,7 +532,7 @@ func refreshCommand() *cli.Command {
 				}
 			}
 			for _, arg := range c.Args().Slice() {
-				v, err := lookupView(arg)
+				v, err := lookupView(env, arg)
 				if err != nil {
 					return err
 				}

@@ -32,6 +32,7 @@ func columnsView(extra ...string) views.View {
 // refuses, makemigrations --merge resolves, and migrate works. Not
 // parallel: it swaps the views.
 func TestBranchConflictCommands(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.NewDatabase(t, false)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "20260101000000_tables.tx.up.sql"), []byte("CREATE TABLE t (x int);\n"), 0o644); err != nil {
@@ -129,6 +130,7 @@ func TestBranchConflictCommands(t *testing.T) {
 // its file and line in every format; JSON keys are snake_case and empty
 // lists are [].
 func TestCheckReportsClickableErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "20260101000000_tables.tx.up.sql"), []byte("CREATE TABLE t (x int);\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -139,11 +141,8 @@ func TestCheckReportsClickableErrors(t *testing.T) {
 		t.Fatalf("empty check as JSON: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
-	old := registrationErrors
-	registrationErrors = func() []*views.RegisterError {
-		return []*views.RegisterError{{File: "views/summary.go", Line: 31, Msg: `view "summary" registered twice (first at views/summary.go:30)`}}
-	}
-	t.Cleanup(func() { registrationErrors = old })
+	testRegisterErrors.Store(t, []*views.RegisterError{{File: "views/summary.go", Line: 31, Msg: `view "summary" registered twice (first at views/summary.go:30)`}})
+	t.Cleanup(func() { testRegisterErrors.Delete(t) })
 	r = run(t, "", "check", "--dir", dir)
 	if r.code != 2 || !strings.Contains(r.stderr, "views/summary.go:31: view \"summary\" registered twice") || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("text: exit %d\n%s", r.code, r.stderr)

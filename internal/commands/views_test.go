@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/uptrace/bun"
@@ -15,13 +16,17 @@ import (
 	"github.com/solarview/solarview/views"
 )
 
-// withViews makes the commands see vs instead of the global registry until
-// the test ends. Tests using it must not be parallel.
+// testViews and testRegisterErrors hold, per test, what the commands it
+// runs see instead of the registry and its errors (see withViews and run).
+var testViews, testRegisterErrors sync.Map // *testing.T → []views.View, []*views.RegisterError
+
+// withViews makes the commands that t runs see vs instead of the registry,
+// through their Env: nothing global changes, so such tests run in
+// parallel with the others.
 func withViews(t *testing.T, vs ...views.View) {
 	t.Helper()
-	old := registeredViews
-	registeredViews = func() []views.View { return vs }
-	t.Cleanup(func() { registeredViews = old })
+	testViews.Store(t, vs)
+	t.Cleanup(func() { testViews.Delete(t) })
 }
 
 // thresholdView is view "a" over table t, spelled two ways.
@@ -43,6 +48,7 @@ var summedView = views.View{Name: "total", Query: func(db *bun.DB) *bun.SelectQu
 // TestViewCommands drives makemigrations, check and sqlview as a user would,
 // on a migrations directory of its own. Not parallel: it swaps the views.
 func TestViewCommands(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.NewDatabase(t, false)
 	dir := t.TempDir()
 	write := func(name, text string) {
@@ -144,6 +150,7 @@ func TestViewCommands(t *testing.T) {
 // TestRefresh refreshes materialized views in dependency order. Not
 // parallel: it swaps the views.
 func TestRefresh(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.NewDatabase(t, false)
 	db, err := database.Open(context.Background(), dsn)
 	if err != nil {
