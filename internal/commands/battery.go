@@ -111,7 +111,7 @@ func fleetAction(c *cli.Context, env *Env, opts report.Options, sites []string) 
 type siteNames []string
 
 func (s *siteNames) Set(v string) error { *s = append(*s, v); return nil }
-func (s *siteNames) String() string    { return strings.Join(*s, ", ") }
+func (s *siteNames) String() string     { return strings.Join(*s, ", ") }
 
 // batteryOptions turns the flags into report options, refusing bad input
 // with one-line errors before the database is touched.
