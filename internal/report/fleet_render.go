@@ -176,8 +176,8 @@ func writeFleetTable(w io.Writer, fl *Fleet) error {
 	}
 	if first != nil {
 		if fl.Batteries > 1 {
-			fmt.Fprintf(w, "Each site's best of %d sizes by %s (simulated in one pass per site); %s.\n",
-				fl.Batteries, fl.BestBy, first.Convention)
+			fmt.Fprintf(w, "Each site's best of %d sizes by %s (all simulated in one pass per site).\n", fl.Batteries, fl.BestBy)
+			fmt.Fprintf(w, "Convention: %s (likewise for each size).\n", first.Convention)
 		} else {
 			fmt.Fprintf(w, "Battery: %s (%s).\n", first.Label, first.Convention)
 		}
