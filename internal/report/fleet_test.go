@@ -16,6 +16,7 @@ import (
 	"github.com/solarview/solarview/internal/dbtest"
 	"github.com/solarview/solarview/internal/demo"
 	"github.com/solarview/solarview/internal/report/reporttest"
+	"github.com/solarview/solarview/models"
 )
 
 // fleetFixture is a database of six sites imported through the CSV
@@ -245,4 +246,53 @@ func TestFleetNothingReported(t *testing.T) {
 			t.Errorf("skipped site %+v", s)
 		}
 	}
+}
+
+// Ranking: savings per year, largest first; equal savings by name; skipped
+// sites last, by name, without a rank.
+func TestFleetRankOrder(t *testing.T) {
+	t.Parallel()
+	row := func(site string, perYear models.Money, reason string) SiteRow {
+		return SiteRow{Site: site, Reason: reason, Result: Result{SavingsPerYear: perYear}}
+	}
+	fl := &Fleet{Rows: []SiteRow{
+		row("zeta", 0, "no data"), row("bravo", 5, ""), row("alpha", -3, ""),
+		row("delta", 9, ""), row("charlie", 5, ""), row("echo", 0, "no billing period"),
+	}}
+	fl.rank()
+	var got []string
+	for _, r := range fl.Rows {
+		got = append(got, r.Site)
+		if r.Skipped() != (r.Rank == 0) {
+			t.Errorf("%s: rank %d, reason %q", r.Site, r.Rank, r.Reason)
+		}
+	}
+	if want := "delta bravo charlie alpha echo zeta"; strings.Join(got, " ") != want {
+		t.Errorf("order %v, want %s", got, want)
+	}
+	if fl.Reported != 4 || fl.Skipped != 2 || fl.Rows[3].Rank != 4 {
+		t.Errorf("reported %d, skipped %d, last rank %d", fl.Reported, fl.Skipped, fl.Rows[3].Rank)
+	}
+}
+
+// The bar over sites stays quiet for a quick run and counts sites once
+// the run has taken longer than a second (later updates are throttled);
+// without a writer there is none.
+func TestFleetProgress(t *testing.T) {
+	t.Parallel()
+	var quick, slow bytes.Buffer
+	p := newFleetProgress(&quick, 3)
+	p.add()
+	p.done()
+	if quick.Len() != 0 {
+		t.Errorf("a quick run drew %q", quick.String())
+	}
+	p = newFleetProgress(&slow, 3)
+	p.start = p.start.Add(-2 * progressDelay)
+	p.add()
+	if !strings.Contains(slow.String(), "sites") || !strings.Contains(slow.String(), "1/3") {
+		t.Errorf("a slow run drew %q", slow.String())
+	}
+	p.done()
+	newFleetProgress(nil, 3).add() // no writer, no bar, no panic
 }
