@@ -108,9 +108,11 @@ func BenchmarkFleet(b *testing.B) {
 		}
 	}
 	perSiteMB := float64(dbSize(b, db)-size0) / float64(n) / (1 << 20)
+	phase("imported %d sites: %.2f s/site-year, %.1f MB/site-year", n, importTime.Seconds()/float64(n), perSiteMB)
 
 	// The same rows through psql \copy, into the same tables.
 	copyTime := copyBaseline(b, db, psql, dsn)
+	phase("psql \\copy of the same rows: %.2f s/site-year", copyTime.Seconds()/float64(n))
 
 	// Tariff and billing periods, as `tariff add` and `billing add` store them.
 	tr := reporttest.AddDemoTariff(b, db, demo.TariffName)
@@ -157,6 +159,7 @@ func BenchmarkFleet(b *testing.B) {
 		start := time.Now()
 		rows = streamSitesInOneSession(b, db, ids)
 		bestSeq = min(bestSeq, time.Since(start))
+		phase("every site's summary, one after another: %.1f s", time.Since(start).Seconds())
 
 		runtime.GC()
 		stop := fleetPeakHeap(&peak)
@@ -164,6 +167,7 @@ func BenchmarkFleet(b *testing.B) {
 		runFleet(0)
 		bestFleet = min(bestFleet, time.Since(start))
 		stop()
+		phase("--all-sites: %.1f s", time.Since(start).Seconds())
 
 		if *fleetSerial {
 			start = time.Now()
@@ -198,6 +202,12 @@ func BenchmarkFleet(b *testing.B) {
 	}
 	b.Logf("%d sites on %d CPUs: import %.2f s/site-year (\\copy %.2f), %.1f MB/site-year; summary one site after another %.1f s, --all-sites %.1f s",
 		n, runtime.NumCPU(), importTime.Seconds()/float64(n), copyTime.Seconds()/float64(n), perSiteMB, bestSeq.Seconds(), bestFleet.Seconds())
+}
+
+// phase prints a phase's figure as soon as it is known, so that a long run
+// stopped half-way still tells what it measured.
+func phase(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "fleet: "+format+"\n", args...)
 }
 
 // dbSize is the database's size on disk, tables, indexes and TOAST.
