@@ -27,9 +27,15 @@ func batteryCommand() *cli.Command {
 			"--price takes 5000 (any size), 650/kWh (per kWh of capacity) or 2000+500/kWh.\n" +
 			"--discount-rate (0.05 or 5%) adds the net present value over --lifetime years;\n" +
 			"without it, --lifetime still flags a payback longer than the battery's life.\n\n" +
+			"--all-sites, or --site given more than once, reports each chosen site (--jobs at\n" +
+			"a time) and prints one row per site ranked by savings per year; with --sweep a\n" +
+			"row holds the site's best size. Sites without data or billing periods are\n" +
+			"listed with the reason; the exit code is 1 only when no site could be reported.\n\n" +
 			report.Wrap(report.FinanceConvention, 88),
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "site", Usage: "site `NAME` (may be left out when there is only one)"},
+			&cli.GenericFlag{Name: "site", Value: &siteNames{}, Usage: "site `NAME` (may be left out when there is only one); give it again for a ranking of several sites"},
+			&cli.BoolFlag{Name: "all-sites", Usage: "report every site, one ranked row each"},
+			&cli.StringFlag{Name: "jobs", Usage: "report `N` sites at once with --all-sites or several --site (default: one per CPU core)"},
 			&cli.StringFlag{Name: "model", Value: string(battery.ModelFull), Usage: "battery `MODEL`: seed or full"},
 			&cli.StringFlag{Name: "capacity", Value: "13.5kWh", Usage: "battery capacity, an `ENERGY` such as 13.5kWh or 13500Wh"},
 			&cli.StringFlag{Name: "efficiency", Value: "0.9", Usage: "round-trip efficiency, a `FRACTION` in (0, 1] such as 0.9 or 90%"},
@@ -60,6 +66,13 @@ func batteryAction(c *cli.Context) error {
 	if opts.Format == report.FormatTable {
 		opts.Progress = terminalOrNil(env.Stderr)
 	}
+	sites := c.Generic("site").(*siteNames)
+	if c.Bool("all-sites") || len(*sites) > 1 {
+		return fleetAction(c, env, opts, *sites)
+	}
+	if c.IsSet("jobs") {
+		return errors.New("--jobs applies to several sites: give --all-sites or --site more than once")
+	}
 	db, err := env.DB(c.Context)
 	if err != nil {
 		return err
@@ -67,10 +80,48 @@ func batteryAction(c *cli.Context) error {
 	return report.Run(c.Context, db, opts, env.Stdout)
 }
 
+// fleetAction runs the many-site report: every site, or the sites named.
+func fleetAction(c *cli.Context, env *Env, opts report.Options, sites []string) error {
+	fo := report.FleetOptions{Sites: sites, AllSites: c.Bool("all-sites")}
+	if c.IsSet("jobs") {
+		n, err := strconv.Atoi(strings.TrimSpace(c.String("jobs")))
+		if err != nil || n < 1 {
+			return fmt.Errorf("--jobs %q: give a whole number of sites at once, at least 1", c.String("jobs"))
+		}
+		fo.Jobs = n
+	}
+	if fo.AllSites && len(sites) > 0 {
+		return errors.New("give either --all-sites or --site, not both")
+	}
+	if opts.Chart != "" {
+		return errors.New("--chart draws one site's report: give a single --site")
+	}
+	// The per-site indicator would interleave between workers; the fleet
+	// shows one bar over sites instead, on the same terms.
+	fo.Progress, opts.Progress = opts.Progress, nil
+	opts.Site = ""
+	fo.Report = opts
+	db, err := env.DB(c.Context)
+	if err != nil {
+		return err
+	}
+	return report.RunFleet(c.Context, db, fo, env.Stdout)
+}
+
+// siteNames collects --site given any number of times. Names are kept
+// whole: a comma may be part of a site's name, so nothing is split.
+type siteNames []string
+
+func (s *siteNames) Set(v string) error { *s = append(*s, v); return nil }
+func (s *siteNames) String() string     { return strings.Join(*s, ", ") }
+
 // batteryOptions turns the flags into report options, refusing bad input
 // with one-line errors before the database is touched.
 func batteryOptions(c *cli.Context) (report.Options, error) {
-	opts := report.Options{Site: c.String("site"), Chart: c.String("chart")}
+	opts := report.Options{Chart: c.String("chart")}
+	if sites := *c.Generic("site").(*siteNames); len(sites) == 1 {
+		opts.Site = sites[0]
+	}
 	var err error
 	if opts.Format, err = report.ParseFormat(c.String("format")); err != nil {
 		return opts, err

@@ -35,6 +35,10 @@ type Household struct {
 	Step time.Duration
 	// Seed makes the weather and appliance noise reproducible.
 	Seed uint64
+	// LoadScale multiplies the household's demand: 1.5 is a bigger, busier
+	// household than the demo's. Zero means 1, so the demo's own year stays
+	// as it always was.
+	LoadScale float64
 }
 
 // Adelaide is the household `solarview demo` uses: 2024 is a leap year, so
@@ -91,6 +95,9 @@ func (h Household) Generate(fn func(Interval) error) error {
 		pv := h.pvPower(t, day) * w.clearness
 		temp := w.temperature(local)
 		load := h.loadPower(local, day, temp, rng)
+		if h.LoadScale > 0 {
+			load *= h.LoadScale
+		}
 
 		gen := round3(pv * hours)
 		use := round3(load * hours)

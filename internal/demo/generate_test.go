@@ -114,3 +114,50 @@ func sameInterval(a, b Interval) bool {
 	return a.Start.Equal(b.Start) && a.Generation == b.Generation && a.Consumption == b.Consumption &&
 		a.Import == b.Import && a.Export == b.Export && a.Outdoor == b.Outdoor && a.Sun == b.Sun
 }
+
+// A fleet's households differ from one another and from the demo, and each
+// still makes a plausible year: a leap year of 5-minute intervals in its own
+// zone, generation in line with its array.
+func TestFleetHouseholdsAreDistinct(t *testing.T) {
+	t.Parallel()
+	if FleetHousehold(3) != FleetHousehold(3) {
+		t.Fatal("FleetHousehold is not deterministic")
+	}
+	seen := map[[3]float64]int{}
+	zones := map[string]bool{}
+	for i := 0; i < 200; i++ {
+		h := FleetHousehold(i)
+		key := [3]float64{float64(h.Seed), h.PVCapacity, h.LoadScale}
+		if j, ok := seen[key]; ok {
+			t.Fatalf("households %d and %d are the same: %+v", j, i, h)
+		}
+		seen[key] = i
+		zones[h.TimeZone] = true
+		if _, err := time.LoadLocation(h.TimeZone); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(zones) < 5 {
+		t.Errorf("a fleet of 200 spans %d time zones", len(zones))
+	}
+	var totals [2]float64
+	for k, i := range []int{0, 1} {
+		h := FleetHousehold(i)
+		n, gen, use, _, _ := yearTotals(t, h)
+		if n != 105408 {
+			t.Fatalf("%s: %d intervals, want 105408", h.Name, n)
+		}
+		var g, u float64
+		for m := 1; m <= 12; m++ {
+			g, u = g+gen[m], u+use[m]
+		}
+		// Roughly 1.1–1.8 MWh per kW of PV a year anywhere in Australia.
+		if perKW := g / h.PVCapacity; perKW < 1100 || perKW > 1900 {
+			t.Errorf("%s (%s, %.1f kW): %.0f kWh per kW of PV", h.Name, h.TimeZone, h.PVCapacity/1000, perKW)
+		}
+		totals[k] = u
+	}
+	if totals[0] == totals[1] {
+		t.Error("two fleet households use exactly the same energy")
+	}
+}

@@ -90,9 +90,8 @@ func Load(ctx context.Context, db *bun.DB, h Household, w io.Writer) (loaded boo
 	return true, nil
 }
 
-// writeCSV writes h's year as an interval CSV with UTC offsets on every
-// timestamp (so the hour repeated when daylight saving ends is never
-// ambiguous) and returns its path.
+// writeCSV writes h's year to a temporary file, as [Household.WriteCSV]
+// does, and returns its path.
 func (h Household) writeCSV() (path string, err error) {
 	f, err := os.CreateTemp("", "solarview-demo-*.csv")
 	if err != nil {
@@ -106,10 +105,18 @@ func (h Household) writeCSV() (path string, err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	bw := bufio.NewWriterSize(f, 1<<16)
+	return f.Name(), h.WriteCSV(f)
+}
+
+// WriteCSV writes h's year to w as the interval CSV `solarview import
+// --format csv --unit Wh` reads: timestamp (with its UTC offset, so the hour
+// repeated when daylight saving ends is never ambiguous), generation, import
+// and export in Wh.
+func (h Household) WriteCSV(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.WriteString("timestamp,generation,import,export\n")
 	var line []byte
-	err = h.Generate(func(iv Interval) error {
+	err := h.Generate(func(iv Interval) error {
 		line = iv.Start.AppendFormat(line[:0], time.RFC3339)
 		for _, v := range [...]float64{iv.Generation, iv.Import, iv.Export} {
 			line = append(line, ',')
@@ -120,7 +127,7 @@ func (h Household) writeCSV() (path string, err error) {
 		return err
 	})
 	if err != nil {
-		return "", err
+		return err
 	}
-	return f.Name(), bw.Flush()
+	return bw.Flush()
 }

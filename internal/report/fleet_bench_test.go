@@ -1,0 +1,371 @@
+package report
+
+// The fleet benchmark: many distinct households, imported and ranked the
+// way a user would, each phase against a baseline measured in the same run.
+//
+//	go test ./internal/report -run '^$' -bench Fleet -benchtime 1x -timeout 60m -fleet.sites 10
+//
+// -fleet.sites N generates N site-years with the demo generator
+// (demo.FleetHousehold: its own seed, PV size, demand and city each),
+// writes each as an interval CSV and imports it with ingest.Import, one
+// file after another as `solarview import` would. The sites then get the
+// demo's time-of-use tariff and monthly billing periods, and are ranked by
+// ComputeFleet, which `battery --all-sites` runs. Reported:
+//
+//	import-s/site-year   ingest.Import's time per site-year (both passes)
+//	copy-s/site-year     psql \copy of the very same rows into the same
+//	                     tables of a fresh migrated database, one
+//	                     transaction; the rows are read back from the
+//	                     tables the importer filled, whatever their layout
+//	import-x-copy        the ratio of the two
+//	MB/site-year         growth of the database per site-year (tables,
+//	                     indexes, TOAST: pg_database_size)
+//	seq-summary-s        streaming every site's summary rows to the client
+//	                     one site after another on one connection: the
+//	                     report's own query, rows decoded, no battery
+//	all-sites-s          ComputeFleet over every site, one worker per core
+//	all-sites-x-seq      the ratio (goal ≤ 0.7 on 2 cores)
+//	all-sites-peak-heap-MB  largest live heap sampled during ComputeFleet
+//	maxrss-MB            the process's peak RSS (it includes the import)
+//	load1                the 1-minute load average at the end (other
+//	                     processes on the machine share its cores)
+//
+// -fleet.serial also times ComputeFleet with one worker. With -benchtime
+// 2x or more the two streaming phases alternate and the fastest of each
+// counts.
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+
+	"github.com/solarview/solarview/internal/battery"
+	"github.com/solarview/solarview/internal/database"
+	"github.com/solarview/solarview/internal/dbtest"
+	"github.com/solarview/solarview/internal/demo"
+	"github.com/solarview/solarview/internal/ingest"
+	"github.com/solarview/solarview/internal/pgserver"
+	"github.com/solarview/solarview/internal/report/reporttest"
+	"github.com/solarview/solarview/internal/tariff"
+)
+
+var (
+	fleetSites  = flag.Int("fleet.sites", 10, "number of generated site-years for BenchmarkFleet")
+	fleetSerial = flag.Bool("fleet.serial", false, "BenchmarkFleet also times --all-sites with one worker")
+)
+
+func BenchmarkFleet(b *testing.B) {
+	n := *fleetSites
+	if n < 1 {
+		b.Fatalf("-fleet.sites %d: want at least 1", n)
+	}
+	ctx := context.Background()
+	psql := fleetPSQL(b)
+	dsn := dbtest.NewDatabase(b, true)
+	db, err := database.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+
+	// Import, one file per site.
+	dir := b.TempDir()
+	size0 := dbSize(b, db)
+	var importTime time.Duration
+	for i := range n {
+		h := demo.FleetHousehold(i)
+		path := filepath.Join(dir, "site.csv")
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = h.WriteCSV(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		_, err = ingest.Import(ctx, db, path, ingest.Options{Format: ingest.FormatCSV, Site: h.Name, TimeZone: h.TimeZone, Unit: ingest.Wh})
+		importTime += time.Since(start)
+		if err != nil {
+			b.Fatalf("importing %s: %v", h.Name, err)
+		}
+	}
+	perSiteMB := float64(dbSize(b, db)-size0) / float64(n) / (1 << 20)
+	phase("imported %d sites: %.2f s/site-year, %.1f MB/site-year", n, importTime.Seconds()/float64(n), perSiteMB)
+
+	// The same rows through psql \copy, into the same tables.
+	copyTime := copyBaseline(b, db, psql, dsn)
+	phase("psql \\copy of the same rows: %.2f s/site-year", copyTime.Seconds()/float64(n))
+
+	// Tariff and billing periods, as `tariff add` and `billing add` store them.
+	tr := reporttest.AddDemoTariff(b, db, demo.TariffName)
+	periods, err := tariff.SplitPeriods(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC), "month")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ids []int64
+	if err := db.NewSelect().Table("sites").Column("id").Order("name").Scan(ctx, &ids); err != nil {
+		b.Fatal(err)
+	}
+	for _, id := range ids {
+		if err := tariff.AddBillingPeriods(ctx, db, id, "", tr.ID, periods); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// VACUUM as autovacuum would have by now: the first read of freshly
+	// copied rows sets their hint bits and rewrites every page, which
+	// would fall on whichever phase reads the data first.
+	if _, err := db.ExecContext(ctx, "VACUUM ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+
+	price, _ := ParsePrice("2000+600/kWh")
+	rate := 0.05
+	fo := FleetOptions{AllSites: true, Report: Options{
+		Batteries: []battery.Config{{Model: battery.ModelFull, CapacityWh: 13500, Efficiency: 0.9, ChargePowerW: 5000, DischargePowerW: 5000}},
+		Price:     &price, DiscountRate: &rate,
+	}}
+	runFleet := func(jobs int) *Fleet {
+		fo := fo
+		fo.Jobs = jobs
+		fl, err := ComputeFleet(ctx, db, fo)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if fl.Reported != n {
+			b.Fatalf("%d of %d sites reported: %+v", fl.Reported, n, fl.Rows[len(fl.Rows)-1])
+		}
+		return fl
+	}
+
+	bestSeq, bestFleet, bestSerial := time.Duration(1<<62), time.Duration(1<<62), time.Duration(1<<62)
+	var peak uint64
+	var rows int64
+	for b.Loop() {
+		start := time.Now()
+		rows = streamSitesInOneSession(b, db, ids)
+		bestSeq = min(bestSeq, time.Since(start))
+		phase("every site's summary, one after another: %.1f s", time.Since(start).Seconds())
+
+		runtime.GC()
+		stop := fleetPeakHeap(&peak)
+		start = time.Now()
+		runFleet(0)
+		bestFleet = min(bestFleet, time.Since(start))
+		stop()
+		phase("--all-sites: %.1f s", time.Since(start).Seconds())
+
+		if *fleetSerial {
+			start = time.Now()
+			runFleet(1)
+			bestSerial = min(bestSerial, time.Since(start))
+		}
+	}
+	if rows != int64(n)*105408 {
+		b.Fatalf("streamed %d summary rows, want %d", rows, n*105408)
+	}
+
+	b.ReportMetric(float64(n), "sites")
+	b.ReportMetric(importTime.Seconds()/float64(n), "import-s/site-year")
+	b.ReportMetric(copyTime.Seconds()/float64(n), "copy-s/site-year")
+	b.ReportMetric(importTime.Seconds()/copyTime.Seconds(), "import-x-copy")
+	b.ReportMetric(perSiteMB, "MB/site-year")
+	b.ReportMetric(bestSeq.Seconds(), "seq-summary-s")
+	b.ReportMetric(bestFleet.Seconds(), "all-sites-s")
+	b.ReportMetric(bestFleet.Seconds()/bestSeq.Seconds(), "all-sites-x-seq")
+	if *fleetSerial {
+		b.ReportMetric(bestSerial.Seconds()/bestSeq.Seconds(), "jobs1-x-seq")
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "all-sites-peak-heap-MB")
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "maxrss-MB") // Linux: KiB
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		var l1 float64
+		fmt.Sscan(string(load), &l1)
+		b.ReportMetric(l1, "load1")
+	}
+	b.Logf("%d sites on %d CPUs: import %.2f s/site-year (\\copy %.2f), %.1f MB/site-year; summary one site after another %.1f s, --all-sites %.1f s",
+		n, runtime.NumCPU(), importTime.Seconds()/float64(n), copyTime.Seconds()/float64(n), perSiteMB, bestSeq.Seconds(), bestFleet.Seconds())
+}
+
+// phase prints a phase's figure as soon as it is known, so that a long run
+// stopped half-way still tells what it measured.
+func phase(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "fleet: "+format+"\n", args...)
+}
+
+// dbSize is the database's size on disk, tables, indexes and TOAST.
+func dbSize(b *testing.B, db *bun.DB) int64 {
+	var n int64
+	if err := db.QueryRowContext(context.Background(), "SELECT pg_database_size(current_database())").Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// streamSitesInOneSession is the sequential baseline: on one connection,
+// each site's summary query as the report sends it, rows decoded on the
+// client as the report decodes them, nothing computed.
+func streamSitesInOneSession(b *testing.B, db *bun.DB, ids []int64) int64 {
+	ctx := context.Background()
+	conn, err := db.DB.Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	var rows int64
+	err = conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		for _, id := range ids {
+			q, args, err := summaryQuery(db, id, span{})
+			if err != nil {
+				return err
+			}
+			rs, err := pc.Query(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			src := newPgxSource(rs)
+			var iv battery.Interval
+			for src.Next(&iv) {
+				rows++
+			}
+			rs.Close()
+			if err := src.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rows
+}
+
+// fleetPeakHeap records the largest live heap until stop is called.
+func fleetPeakHeap(peak *uint64) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(s)
+			*peak = max(*peak, s[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+func fleetPSQL(b *testing.B) string {
+	b.Helper()
+	if dir, err := pgserver.FindBinDir(); err == nil {
+		if p := filepath.Join(dir, "psql"); fileExists(p) {
+			return p
+		}
+	}
+	p, err := exec.LookPath("psql")
+	if err != nil {
+		b.Skip("psql not found: the import baseline needs it")
+	}
+	return p
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// copyBaseline times psql \copy of the rows the importer stored into a
+// fresh migrated database, in one transaction. The rows are read back from
+// every table of the schema that has a site_id column and holds rows (the
+// interval tables, whatever their layout), with their stored columns; the
+// sites themselves are copied first, untimed.
+func copyBaseline(b *testing.B, db *bun.DB, psql, srcDSN string) time.Duration {
+	b.Helper()
+	ctx := context.Background()
+	var tables []struct {
+		Name    string `bun:"name"`
+		Columns string `bun:"columns"`
+	}
+	err := db.NewRaw(`
+		SELECT c.relname AS name,
+		       string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) AS columns
+		FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+		  AND EXISTS (SELECT FROM pg_attribute s WHERE s.attrelid = c.oid AND s.attname = 'site_id' AND NOT s.attisdropped)
+		GROUP BY c.relname
+		ORDER BY c.relname`).Scan(ctx, &tables)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	var load []string
+	for _, t := range tables {
+		var has bool
+		if err := db.NewRaw("SELECT EXISTS (SELECT FROM ?)", bun.Ident(t.Name)).Scan(ctx, &has); err != nil {
+			b.Fatal(err)
+		}
+		if !has {
+			continue
+		}
+		ident := pgx.Identifier{t.Name}.Sanitize()
+		file := filepath.Join(dir, t.Name+".copy")
+		runPSQL(b, psql, srcDSN, fmt.Sprintf(`\copy (SELECT %s FROM %s) TO '%s'`, t.Columns, ident, file))
+		load = append(load, fmt.Sprintf(`\copy %s (%s) FROM '%s'`, ident, t.Columns, file))
+	}
+	if len(load) == 0 {
+		b.Fatal("the import left no rows in any table with a site_id")
+	}
+	sites := filepath.Join(dir, "sites.copy")
+	runPSQL(b, psql, srcDSN, fmt.Sprintf(`\copy sites TO '%s'`, sites))
+	dst := dbtest.NewDatabase(b, true)
+	runPSQL(b, psql, dst, fmt.Sprintf(`\copy sites FROM '%s'`, sites))
+	start := time.Now()
+	runPSQL(b, psql, dst, append(append([]string{"BEGIN"}, load...), "COMMIT")...)
+	d := time.Since(start)
+	b.Logf("\\copy baseline: %s", strings.Join(load, "; "))
+	return d
+}
+
+// runPSQL runs psql with one -c per command, stopping at the first error.
+func runPSQL(b *testing.B, psql, dsn string, cmds ...string) {
+	b.Helper()
+	args := []string{"-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn}
+	for _, c := range cmds {
+		args = append(args, "-c", c)
+	}
+	if out, err := exec.Command(psql, args...).CombinedOutput(); err != nil {
+		b.Fatalf("psql: %v\n%s", err, out)
+	}
+}
