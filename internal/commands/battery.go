@@ -119,8 +119,14 @@ func (s *siteNames) String() string     { return strings.Join(*s, ", ") }
 // with one-line errors before the database is touched.
 func batteryOptions(c *cli.Context) (report.Options, error) {
 	opts := report.Options{Chart: c.String("chart")}
-	if sites := *c.Generic("site").(*siteNames); len(sites) == 1 {
-		opts.Site = sites[0]
+	// battery repeats --site (a ranking of several sites); compare takes one.
+	switch sites := c.Generic("site").(type) {
+	case *siteNames:
+		if len(*sites) == 1 {
+			opts.Site = (*sites)[0]
+		}
+	default:
+		opts.Site = c.String("site")
 	}
 	var err error
 	if opts.Format, err = report.ParseFormat(c.String("format")); err != nil {

@@ -68,10 +68,17 @@ func openScratch(ctx context.Context, env *Env) (*bun.DB, func(), error) {
 		return nil, nil, fmt.Errorf("preparing the scratch database: %w", err)
 	}
 	if _, err := owner.ExecContext(ctx, "CREATE DATABASE ? ENCODING 'UTF8' TEMPLATE template0", bun.Ident(name)); err != nil {
-		closeAdmin()
 		if ctx.Err() != nil {
+			// Interrupted: the server may have created the database before
+			// the cancel reached it. The owner session may be gone with the
+			// cancel, so drop it through another session of the pool.
+			dctx, cancel := context.WithTimeout(context.Background(), dropTimeout)
+			_, _ = admin.ExecContext(dctx, "DROP DATABASE IF EXISTS ? WITH (FORCE)", bun.Ident(name))
+			cancel()
+			closeAdmin()
 			return nil, nil, ctx.Err()
 		}
+		closeAdmin()
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "42501" { // insufficient_privilege
 			return nil, nil, fmt.Errorf("creating a scratch database to plan the views: the database user needs CREATEDB (%s)", pgErr.Message)
