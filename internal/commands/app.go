@@ -117,7 +117,7 @@ func runApp(ctx context.Context, app *cli.App, args []string, stderr io.Writer) 
 		}
 	}()
 	if len(args) > 0 {
-		envOfApp(app).argv0 = args[0]
+		envOfApp(app).argv0, envOfApp(app).args = args[0], args
 	}
 	args, err := flagsFirst(app, args)
 	if err == nil {

@@ -48,8 +48,9 @@ type Env struct {
 	// argSpec.schema): DB then refuses a database with pending migrations.
 	needSchema bool
 	// argv0 is how solarview was invoked (Main's args[0]), for commands
-	// that print commands to run next.
+	// that print commands to run next; args is the whole command line.
 	argv0 string
+	args  []string
 
 	cluster *pgserver.Cluster
 	open    []*bun.DB

@@ -53,6 +53,9 @@ func makemigrationsCommand() *cli.Command {
 				"\tfrom either branch's state and add a merge migration (--name defaults to merge)"},
 		},
 		Action: func(c *cli.Context) error {
+			if ran, err := runInProject(c); ran {
+				return err
+			}
 			env := envOf(c)
 			src, err := historyOf(c)
 			if err == nil && src.Origin == migrator.Embedded {
@@ -220,6 +223,9 @@ func checkCommand() *cli.Command {
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, json or github (workflow annotations)"},
 		},
 		Action: func(c *cli.Context) error {
+			if ran, err := runInProject(c); ran {
+				return err
+			}
 			start := time.Now()
 			env := envOf(c)
 			format := c.String("format")
