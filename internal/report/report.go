@@ -80,10 +80,6 @@ type Options struct {
 	// Currency names the money of the tariffs, for charts and headings;
 	// default DefaultCurrency.
 	Currency string
-
-	// extra, when set, also receives every interval (tests and benchmarks
-	// observe a run through it).
-	extra battery.Sink
 }
 
 // Report is a computed report: what was simulated, over which data, and the
@@ -315,9 +311,6 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 	if opts.Chart != "" && len(opts.Batteries) == 1 {
 		st.profile = newSOCProfile(loc, opts.Batteries[0].CapacityWh)
 		sinks = append(sinks, st.profile)
-	}
-	if opts.extra != nil {
-		sinks = append(sinks, opts.extra)
 	}
 	var prog *progress
 	if opts.Progress != nil {

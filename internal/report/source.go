@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,14 +16,6 @@ import (
 
 	"github.com/solarview/solarview/internal/battery"
 )
-
-// summaryReads counts the queries this process sent to the summary view.
-var summaryReads atomic.Int64
-
-// SummaryReads returns how many times this process has queried the summary
-// view for a report. A sweep of any number of batteries reads it once; tests
-// and benchmarks compare the counter before and after a run to prove it.
-func SummaryReads() int64 { return summaryReads.Load() }
 
 // span is a half-open range of instants [From, To); a zero bound is open.
 type span struct{ From, To time.Time }
@@ -70,7 +61,6 @@ func streamSummary(ctx context.Context, db *bun.DB, siteID int64, s span, fn fun
 		return fmt.Errorf("reading summary: %w", err)
 	}
 	defer conn.Close()
-	summaryReads.Add(1)
 	var usedPgx bool
 	err = conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
