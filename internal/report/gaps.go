@@ -64,51 +64,70 @@ type channelRow struct {
 	Next     *time.Time `bun:"next"`
 }
 
-// channelPresence asks where grid import and export have rows within s. It
-// reads the tables the import and export views are built from, not summary
-// (which has already filled a missing channel with zeros) nor the views
-// (whose register logic would cost as much again as the data's one pass),
-// and it needs nothing from the pass, so it runs alongside it on another
-// connection. Meter intervals carry their length, so a hole is an interval
-// that starts after the previous one ended, found in one ordered scan of
-// the (site, direction, timestamp) index per direction; registers cover
-// everything from their first reading to their last. Only boundary rows
-// come back, so the answer is small whatever the length of the data.
+// channelPresence asks where grid import and export have readings within
+// s. It reads the tables the import and export views are built from, not
+// summary (which has already filled a missing channel with zeros) nor the
+// views (whose register logic would cost as much again as the data's one
+// pass), and it needs nothing from the pass, so it runs alongside it on
+// another connection.
+//
+// Metered energy is stored a day per row (energy_days), so coverage is found
+// a day at a time: a row without a missing value covers its whole day, and
+// only a row with holes is unnested. The runs of coverage come from those
+// segments (gaps and islands over the running end), so a site-year is a few
+// hundred segments rather than a hundred thousand intervals. One row comes
+// back per run, with the end of the run before it: registers cover
+// everything from their first reading to their last. The answer is small
+// whatever the length of the data.
 func channelPresence(ctx context.Context, db *bun.DB, siteID int64, s span) ([]channelRow, error) {
-	ts := bun.Ident("timestamp")
-	within := func(q *bun.SelectQuery, alias string) *bun.SelectQuery {
-		q = q.Where("?.site_id = ?", bun.Ident(alias), siteID)
-		if !s.From.IsZero() {
-			q = q.Where("?.? >= ?", bun.Ident(alias), ts, s.From)
-		}
-		if !s.To.IsZero() {
-			q = q.Where("?.? < ?", bun.Ident(alias), ts, s.To)
-		}
-		return q
+	// The span bounds interval starts; segments are clipped to it.
+	from, to := any(nil), any(nil)
+	if !s.From.IsZero() {
+		from = s.From
 	}
-	var q *bun.SelectQuery
-	for _, dir := range []string{"import", "export"} {
-		ordered := bun.SafeQuery("ORDER BY m.?", ts)
-		inner := within(db.NewSelect().TableExpr("meter_intervals AS m"), "m").
-			Where("m.direction = ?", dir).
-			ColumnExpr("? AS channel, false AS register", dir).
-			ColumnExpr("m.? AS start, m.? + m.duration AS ?", ts, ts, bun.Ident("end")).
-			ColumnExpr("lag(m.? + m.duration) OVER (?) AS prev_end", ts, ordered).
-			ColumnExpr("lead(m.?) OVER (?) AS next", ts, ordered)
-		meter := db.NewSelect().TableExpr("(?) AS b", inner).ColumnExpr("b.*").
-			Where("b.prev_end IS NULL OR b.next IS NULL OR b.start > b.prev_end")
-		reg := within(db.NewSelect().TableExpr("? AS r", bun.Ident(dir+"_cumulative")), "r").
-			ColumnExpr("? AS channel, true AS register", dir).
-			ColumnExpr("min(r.?) AS start, max(r.?) AS ?, NULL::timestamptz AS prev_end, NULL::timestamptz AS next", ts, ts, bun.Ident("end")).
-			Having("count(*) > 1")
-		if q == nil {
-			q = meter.UnionAll(reg)
-		} else {
-			q = q.UnionAll(meter).UnionAll(reg)
-		}
+	if !s.To.IsZero() {
+		to = s.To
 	}
 	var rows []channelRow
-	if err := db.NewSelect().TableExpr("(?) AS p", q).ColumnExpr("p.*").Scan(ctx, &rows); err != nil {
+	err := db.NewRaw(`
+WITH segs AS (
+	SELECT d.kind, d.start AS s, d.start + cardinality(d.energy) * d.step AS e
+	FROM energy_days AS d
+	WHERE d.site_id = ?0 AND d.kind IN ('import', 'export') AND array_position(d.energy, NULL) IS NULL
+	UNION ALL
+	SELECT d.kind, d.start + (u.i - 1) * d.step, d.start + u.i * d.step
+	FROM energy_days AS d, unnest(d.energy) WITH ORDINALITY AS u(v, i)
+	WHERE d.site_id = ?0 AND d.kind IN ('import', 'export') AND array_position(d.energy, NULL) IS NOT NULL
+	  AND u.v IS NOT NULL
+), clipped AS (
+	SELECT kind, greatest(s, coalesce(?1::timestamptz, s)) AS s, least(e, coalesce(?2::timestamptz, e)) AS e
+	FROM segs
+), ordered AS (
+	SELECT kind, s, e,
+	       max(e) OVER (PARTITION BY kind ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+	FROM clipped WHERE e > s
+), runs AS (
+	SELECT kind, s, e, prev_end,
+	       count(*) FILTER (WHERE prev_end IS NULL OR s > prev_end) OVER (PARTITION BY kind ORDER BY s, e) AS run
+	FROM ordered
+), spans AS (
+	SELECT kind, run, min(s) AS start, max(e) AS "end", (array_agg(prev_end ORDER BY s, e))[1] AS prev_end
+	FROM runs GROUP BY kind, run
+)
+SELECT kind AS channel, false AS register, start, "end", prev_end,
+       lead(start) OVER (PARTITION BY kind ORDER BY start) AS next
+FROM spans
+UNION ALL
+SELECT 'import', true, min(r."timestamp"), max(r."timestamp"), NULL, NULL
+FROM import_cumulative AS r
+WHERE r.site_id = ?0 AND (?1::timestamptz IS NULL OR r."timestamp" >= ?1) AND (?2::timestamptz IS NULL OR r."timestamp" < ?2)
+HAVING count(*) > 1
+UNION ALL
+SELECT 'export', true, min(r."timestamp"), max(r."timestamp"), NULL, NULL
+FROM export_cumulative AS r
+WHERE r.site_id = ?0 AND (?1::timestamptz IS NULL OR r."timestamp" >= ?1) AND (?2::timestamptz IS NULL OR r."timestamp" < ?2)
+HAVING count(*) > 1`, siteID, from, to).Scan(ctx, &rows)
+	if err != nil {
 		return nil, fmt.Errorf("reading which channels have data: %w", err)
 	}
 	return rows, nil
