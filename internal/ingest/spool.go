@@ -41,7 +41,8 @@ func spoolInput(ctx context.Context, path, name string, stdin io.Reader) (spoole
 		// caller too.
 		open = func() (io.ReadCloser, error) { return os.Open(path) }
 	}
-	tmp, err := os.CreateTemp("", "solarview-import-*.txt")
+	// Named after this process, so a leftover tells whose it was.
+	tmp, err := os.CreateTemp("", fmt.Sprintf("solarview-import-%d-*.txt", os.Getpid()))
 	if err != nil {
 		return "", nil, fmt.Errorf("spooling %s: %w", name, err)
 	}

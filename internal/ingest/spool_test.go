@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,7 +149,8 @@ func TestSpoolPrivate(t *testing.T) {
 // spooledFiles lists the import's temporary files.
 func spooledFiles(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(os.TempDir(), "solarview-import-*"))
+	// This process's only: other test binaries of the run spool too.
+	files, err := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("solarview-import-%d-*", os.Getpid())))
 	if err != nil {
 		t.Fatal(err)
 	}
