@@ -3,8 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"strings"
 
 	"github.com/uptrace/bun"
 	"github.com/urfave/cli/v2"
@@ -93,15 +91,17 @@ func printNextSteps(env *Env, dbName string) {
 }
 
 // programName is how the user ran solarview, for commands to print: `go run
-// ./cmd/solarview` when argv0 is a binary go run built in its temporary
-// go-build directory, "solarview" when run by name from PATH, else the path
-// as typed (./solarview).
+// ./cmd/solarview` when argv0 is a binary go run built (see builtByGo),
+// "solarview" when run by name from PATH, else the path as typed
+// (./solarview).
 func programName(argv0 string) string {
 	if argv0 == "" {
 		return "solarview"
 	}
-	dir := filepath.ToSlash(filepath.Dir(argv0))
-	if strings.Contains(dir, "/go-build") && strings.HasSuffix(dir, "/exe") {
+	// go run builds into a temporary go-build directory or, since Go 1.24,
+	// caches the executable under GOCACHE (…/go-build/…): either way a path
+	// nobody would type.
+	if builtByGo(argv0) {
 		return "go run ./cmd/solarview"
 	}
 	return argv0

@@ -167,6 +167,8 @@ func TestProgramName(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		"/tmp/go-build1234567/b001/exe/solarview": "go run ./cmd/solarview",
+		// Go 1.24 and later cache what go run builds.
+		"/root/.cache/go-build/11/119fdf8cfd37-d/solarview": "go run ./cmd/solarview",
 		"solarview":                "solarview",
 		"./solarview":              "./solarview",
 		"/usr/local/bin/solarview": "/usr/local/bin/solarview",
