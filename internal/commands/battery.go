@@ -32,24 +32,31 @@ func batteryCommand() *cli.Command {
 			"row holds the site's best size. Sites without data or billing periods are\n" +
 			"listed with the reason; the exit code is 1 only when no site could be reported.\n\n" +
 			report.Wrap(report.FinanceConvention, 88),
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.GenericFlag{Name: "site", Value: &siteNames{}, Usage: "site `NAME` (may be left out when there is only one); give it again for a ranking of several sites"},
 			&cli.BoolFlag{Name: "all-sites", Usage: "report every site, one ranked row each"},
 			&cli.StringFlag{Name: "jobs", Usage: "report `N` sites at once with --all-sites or several --site (default: one per CPU core)"},
-			&cli.StringFlag{Name: "model", Value: string(battery.ModelFull), Usage: "battery `MODEL`: seed or full"},
-			&cli.StringFlag{Name: "capacity", Value: "13.5kWh", Usage: "battery capacity, an `ENERGY` such as 13.5kWh or 13500Wh"},
-			&cli.StringFlag{Name: "efficiency", Value: "0.9", Usage: "round-trip efficiency, a `FRACTION` in (0, 1] such as 0.9 or 90%"},
-			&cli.StringFlag{Name: "power", Usage: "charge and discharge limit, a `POWER` such as 5kW (full model; default none)"},
-			&cli.StringFlag{Name: "sweep", Usage: "simulate a `LIST` of capacities in one pass, e.g. 5kWh,10kWh,13.5kWh"},
-			&cli.StringFlag{Name: "price", Usage: "battery `PRICE` installed: 5000, 650/kWh or 2000+500/kWh"},
-			&cli.StringFlag{Name: "discount-rate", Usage: "yearly `RATE` for the net present value, e.g. 0.05 or 5%"},
-			&cli.StringFlag{Name: "lifetime", Value: strconv.Itoa(report.DefaultLifetime), Usage: "battery life in `YEARS`: the net present value's horizon, and a longer payback is flagged"},
-			&cli.StringFlag{Name: "from", Usage: "first `DATE` of data used, YYYY-MM-DD (site's local date)"},
-			&cli.StringFlag{Name: "to", Usage: "last `DATE` of data used (included), YYYY-MM-DD"},
-			&cli.StringFlag{Name: "format", Value: string(report.FormatTable), Usage: "output `FORMAT`: table, csv or json"},
 			&cli.StringFlag{Name: "chart", Usage: "draw a chart to `FILE`.svg or FILE.png"},
-		},
+		}, batterySettingFlags()...),
 		Action: batteryAction,
+	}
+}
+
+// batterySettingFlags are the flags battery and compare share: the battery
+// simulated, its price and the data used. batteryOptions reads them.
+func batterySettingFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "model", Value: string(battery.ModelFull), Usage: "battery `MODEL`: seed or full"},
+		&cli.StringFlag{Name: "capacity", Value: "13.5kWh", Usage: "battery capacity, an `ENERGY` such as 13.5kWh or 13500Wh"},
+		&cli.StringFlag{Name: "efficiency", Value: "0.9", Usage: "round-trip efficiency, a `FRACTION` in (0, 1] such as 0.9 or 90%"},
+		&cli.StringFlag{Name: "power", Usage: "charge and discharge limit on the inverter's AC side, a `POWER` such as 5kW (full model; default none)"},
+		&cli.StringFlag{Name: "sweep", Usage: "simulate a `LIST` of capacities in one pass, e.g. 5kWh,10kWh,13.5kWh"},
+		&cli.StringFlag{Name: "price", Usage: "battery `PRICE` installed: 5000, 650/kWh or 2000+500/kWh"},
+		&cli.StringFlag{Name: "discount-rate", Usage: "yearly `RATE` for the net present value, e.g. 0.05 or 5%"},
+		&cli.StringFlag{Name: "lifetime", Value: strconv.Itoa(report.DefaultLifetime), Usage: "battery life in `YEARS`: the net present value's horizon, and a longer payback is flagged"},
+		&cli.StringFlag{Name: "from", Usage: "first `DATE` of data used, YYYY-MM-DD (site's local date)"},
+		&cli.StringFlag{Name: "to", Usage: "last `DATE` of data used (included), YYYY-MM-DD"},
+		&cli.StringFlag{Name: "format", Value: string(report.FormatTable), Usage: "output `FORMAT`: table, csv or json"},
 	}
 }
 

@@ -2,12 +2,10 @@ package commands
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/solarview/solarview/internal/battery"
 	"github.com/solarview/solarview/internal/report"
 )
 
@@ -27,23 +25,12 @@ func compareCommand() *cli.Command {
 			"billing periods on that plan. A site without billing periods is priced in calendar\n" +
 			"months and has no current plan.\n\n" +
 			report.Wrap(report.FinanceConvention, 88),
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "site", Usage: "site `NAME` (may be left out when there is only one)"},
 			&cli.GenericFlag{Name: "tariff", Value: &repeated{}, Usage: "a plan to price, by tariff `NAME`; repeat for each plan"},
 			&cli.BoolFlag{Name: "all-tariffs", Usage: "price every stored tariff"},
-			&cli.StringFlag{Name: "model", Value: string(battery.ModelFull), Usage: "battery `MODEL`: seed or full"},
-			&cli.StringFlag{Name: "capacity", Value: "13.5kWh", Usage: "battery capacity, an `ENERGY` such as 13.5kWh or 13500Wh"},
-			&cli.StringFlag{Name: "efficiency", Value: "0.9", Usage: "round-trip efficiency, a `FRACTION` in (0, 1] such as 0.9 or 90%"},
-			&cli.StringFlag{Name: "power", Usage: "charge and discharge limit on the inverter's AC side, a `POWER` such as 5kW (full model; default none)"},
-			&cli.StringFlag{Name: "sweep", Usage: "compare a `LIST` of capacities in one pass, e.g. 5kWh,10kWh,13.5kWh"},
-			&cli.StringFlag{Name: "price", Usage: "battery `PRICE` installed: 5000, 650/kWh or 2000+500/kWh"},
-			&cli.StringFlag{Name: "discount-rate", Usage: "yearly `RATE` for the net present value, e.g. 0.05 or 5%"},
-			&cli.StringFlag{Name: "lifetime", Value: strconv.Itoa(report.DefaultLifetime), Usage: "battery life in `YEARS`: the net present value's horizon, and a longer payback is flagged"},
-			&cli.StringFlag{Name: "from", Usage: "first `DATE` of data used, YYYY-MM-DD (site's local date)"},
-			&cli.StringFlag{Name: "to", Usage: "last `DATE` of data used (included), YYYY-MM-DD"},
-			&cli.StringFlag{Name: "format", Value: string(report.FormatTable), Usage: "output `FORMAT`: table, csv or json"},
 			&cli.StringFlag{Name: "chart", Usage: "draw the yearly cost per plan, without and with its best battery, to `FILE`.svg or FILE.png"},
-		},
+		}, batterySettingFlags()...),
 		Action: compareAction,
 	}
 }
