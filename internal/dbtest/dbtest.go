@@ -366,7 +366,7 @@ func (s *server) template(ctx context.Context) (string, error) {
 // another binary never clones a half-migrated template, even after a
 // builder died.
 func (s *server) sharedTemplate(ctx context.Context) (string, error) {
-	unlock, err := flock(ctx, filepath.Join(filepath.Dir(s.cluster.DataDir()), "template.lock"))
+	unlock, err := pgserver.LockFile(ctx, filepath.Join(filepath.Dir(s.cluster.DataDir()), "template.lock"))
 	if err != nil {
 		return "", err
 	}

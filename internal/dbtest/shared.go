@@ -12,8 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/solarview/solarview/internal/pgserver"
 )
 
@@ -108,7 +106,7 @@ func sharedCluster(ctx context.Context) (c *pgserver.Cluster, ok bool, err error
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, true, err
 	}
-	unlock, err := flock(ctx, filepath.Join(dir, "lock"))
+	unlock, err := pgserver.LockFile(ctx, filepath.Join(dir, "lock"))
 	if err != nil {
 		return nil, true, err
 	}
@@ -245,30 +243,5 @@ func removeRunOrphans(ctx context.Context) {
 			_ = c.Stop(ctx)
 		}
 		os.RemoveAll(dir)
-	}
-}
-
-// flock takes an exclusive lock on path, creating it, and returns its
-// release; the kernel releases it if this process dies.
-func flock(ctx context.Context, path string) (func(), error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
-			f.Close()
-			return nil, fmt.Errorf("locking %s: %w", path, err)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
 	}
 }

@@ -221,8 +221,17 @@ func (c *Cluster) DataDir() string { return c.dataDir }
 func (c *Cluster) SocketDir() string { return c.socketDir }
 
 func (c *Cluster) lockPath() string { return c.dataDir + ".lock" }
-func (c *Cluster) logPath() string  { return c.dataDir + ".log" }
-func (c *Cluster) pidPath() string  { return filepath.Join(c.dataDir, "postmaster.pid") }
+
+// lock serialises starting and stopping the cluster between processes.
+func (c *Cluster) lock(ctx context.Context) (func(), error) {
+	unlock, err := LockFile(ctx, c.lockPath())
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("waiting for another solarview to finish starting or stopping PostgreSQL: %w", err)
+	}
+	return unlock, err
+}
+func (c *Cluster) logPath() string { return c.dataDir + ".log" }
+func (c *Cluster) pidPath() string { return filepath.Join(c.dataDir, "postmaster.pid") }
 
 // LogPath returns the file the server's messages are appended to.
 func (c *Cluster) LogPath() string { return c.logPath() }
@@ -249,7 +258,7 @@ func (c *Cluster) Start(ctx context.Context) error {
 	if err := c.checkReachable(filepath.Dir(c.socketDir)); err != nil {
 		return err
 	}
-	unlock, err := lockFile(ctx, c.lockPath())
+	unlock, err := c.lock(ctx)
 	if err != nil {
 		return err
 	}
@@ -467,7 +476,7 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	if _, err := os.Stat(c.dataDir); err != nil {
 		return nil // never initialised: nothing runs
 	}
-	unlock, err := lockFile(ctx, c.lockPath())
+	unlock, err := c.lock(ctx)
 	if err != nil {
 		return err
 	}

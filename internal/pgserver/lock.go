@@ -10,11 +10,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// lockFile takes an exclusive flock on path, creating it, and returns its
+// LockFile takes an exclusive flock on path, creating it, and returns its
 // release. It polls with LOCK_NB so that ctx can interrupt the wait. flock
 // locks belong to the open file, so goroutines of one process exclude each
 // other too, and the kernel drops the lock if the process dies.
-func lockFile(ctx context.Context, path string) (func(), error) {
+func LockFile(ctx context.Context, path string) (func(), error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening lock file: %w", err)
@@ -35,7 +35,7 @@ func lockFile(ctx context.Context, path string) (func(), error) {
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return nil, fmt.Errorf("waiting for another solarview to finish starting or stopping PostgreSQL (%s): %w", path, ctx.Err())
+			return nil, fmt.Errorf("waiting for the lock on %s: %w", path, ctx.Err())
 		case <-time.After(delay):
 		}
 		if delay < 100*time.Millisecond {
