@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -128,7 +128,7 @@ func makemigrationsCommand() *cli.Command {
 				}
 			}
 			fmt.Fprintf(env.Stdout, "Wrote %s and %s\n", filepath.Join(dir, m.UpName), filepath.Join(dir, m.DownName))
-			for _, name := range sortedKeys(m.Reasons) {
+			for _, name := range slices.Sorted(maps.Keys(m.Reasons)) {
 				fmt.Fprintf(env.Stdout, "  %s: %s\n", name, m.Reasons[name])
 			}
 			return nil
@@ -569,13 +569,4 @@ func refreshCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

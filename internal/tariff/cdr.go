@@ -1,10 +1,8 @@
 package tariff
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/big"
 	"sort"
 	"strings"
@@ -82,17 +80,11 @@ func ReadPlan(data []byte, opts PlanOptions) (*Plan, error) {
 			return nil, fmt.Errorf("--assume %q: known conditions are %s", a, strings.Join(Assumptions, ", "))
 		}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var root any
-	if err := dec.Decode(&root); err != nil {
-		return nil, syntaxError(data, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, planErr("$", "unexpected data after the plan object")
+	root, err := decodePlan(data)
+	if err != nil {
+		return nil, err
 	}
 	plan := &Plan{Format: FormatSolarview}
-	var err error
 	if obj, ok := root.(map[string]any); ok && isCDR(obj) {
 		plan.Format = FormatCDR
 		err = readCDR(plan, obj, opts)

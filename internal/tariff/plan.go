@@ -52,14 +52,9 @@ func planErr(path, format string, args ...any) error {
 // are a [*PlanError] naming the JSON path of the problem, or a syntax error
 // with its line and column.
 func ParsePlan(data []byte) ([]Component, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var root any
-	if err := dec.Decode(&root); err != nil {
-		return nil, syntaxError(data, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, planErr("$", "unexpected data after the plan object")
+	root, err := decodePlan(data)
+	if err != nil {
+		return nil, err
 	}
 	p := newPlanParser(root)
 	if err := p.plan("$", root); err != nil {
@@ -737,4 +732,19 @@ func rateBlock(path string, list []any, label string, w models.TariffWindow, per
 	c := &BlockRate{}
 	c.Label, c.Rates, c.VolumesKWh, c.Period, c.TariffWindow = label, rates, volumes, period, w
 	return c, nil
+}
+
+// decodePlan reads one JSON document, numbers kept as written (prices are
+// decimals, never floats), refusing anything after it.
+func decodePlan(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var root any
+	if err := dec.Decode(&root); err != nil {
+		return nil, syntaxError(data, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, planErr("$", "unexpected data after the plan object")
+	}
+	return root, nil
 }

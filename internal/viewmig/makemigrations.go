@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -203,7 +204,7 @@ func upHeader(p *plan, from, to map[string]*Definition, extra []string) string {
 	b.WriteString("--\n")
 	writeReasons(&b, p)
 	b.WriteString("--\n")
-	for _, n := range sortedKeys(p.reasons) {
+	for _, n := range slices.Sorted(maps.Keys(p.reasons)) {
 		if hashOf(from[n]) == hashOf(to[n]) {
 			continue // only recreated: its definition does not change
 		}
@@ -220,15 +221,6 @@ func hashOf(d *Definition) string {
 		return noHash
 	}
 	return d.Hash()
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // downHeader explains the down migration, with the reasons of its own plan
