@@ -27,11 +27,12 @@ type pricing struct {
 	// The stretch of time the last interval fell in: a period (cur ≥ 0) or
 	// the gap before, between or after periods (cur = -1). Bounds are Unix
 	// nanoseconds, so staying inside costs two integer comparisons.
-	cur    int
-	lo, hi int64
-	pricer *tariff.Pricer
-	base   *tariff.Accumulator
-	accs   []*tariff.Accumulator
+	cur     int
+	lo, hi  int64
+	pricer  *tariff.Pricer
+	locator *tariff.Locator // the period's: it keeps the local day between intervals
+	base    *tariff.Accumulator
+	accs    []*tariff.Accumulator
 
 	// The slot being summed (see tariff.Instant.SameSlot): n intervals
 	// from at, with the baseline's and each battery's summed energies.
@@ -137,7 +138,7 @@ func (p *pricing) Interval(in battery.Interval, out []battery.Result) error {
 		return nil
 	}
 	p.priced++
-	at := p.pricer.Locate(in.Start)
+	at := p.locator.Locate(in.Start)
 	if p.n > 0 && !at.SameSlot(p.at) {
 		p.flushSlot()
 	}
@@ -198,6 +199,7 @@ func (p *pricing) move(t int64) error {
 			return fmt.Errorf("billing period %s entered twice", tariff.FormatRange(ps.period.Start, ps.period.End))
 		}
 		p.cur, p.lo, p.hi, p.pricer = j, ps.lo, ps.hi, ps.pricer
+		p.locator = ps.pricer.NewLocator()
 		p.base = ps.pricer.NewAccumulator()
 		if cap(p.accs) < p.nconf {
 			p.accs = make([]*tariff.Accumulator, p.nconf)
