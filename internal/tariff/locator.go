@@ -32,6 +32,12 @@ type Locator struct {
 	period           int32 // -1 when no billing period covers the date
 	day              int32 // local day within the period
 	c, nc            Clock // the clocks without their Second
+
+	// mask holds for [mlo, mhi) (Unix seconds, inside the stretch): no
+	// window of the period starts or ends in between, and nothing else a
+	// window reads changes within the stretch.
+	mask     uint64
+	mlo, mhi int64
 }
 
 // NewLocator starts a Locator on p.
@@ -48,24 +54,42 @@ func (l *Locator) Locate(t time.Time) Instant {
 	if l.period < 0 {
 		return Instant{ns: t.UnixNano(), period: -1}
 	}
+	second := int32(s + l.offset - l.localDay)
+	if s < l.mlo || s >= l.mhi {
+		l.windows(s, second)
+	}
+	return Instant{ns: t.UnixNano(), period: l.period, day: l.day, block: demandHalfHour(s, second), mask: l.mask}
+}
+
+// windows computes the mask of the windows containing s (local second of
+// the day second) and the span around s it holds for: up to the nearest
+// start or end of a window on either side, within the stretch.
+func (l *Locator) windows(s int64, second int32) {
 	cp := &l.p.periods[l.period]
 	c := l.c
-	c.Second = int32(s + l.offset - l.localDay)
+	c.Second = second
 	nc := l.nc
 	if cp.nem {
 		nc.Second = int32(s + nemOffset - l.nemDay)
 	}
-	var mask uint64
+	l.mask, l.mlo, l.mhi = 0, l.lo, l.hi
 	for j, w := range cp.windows {
-		at := c
+		at, midnight := c, l.localDay-l.offset
 		if w.nem {
-			at = nc
+			at, midnight = nc, l.nemDay-nemOffset
 		}
 		if w.Contains(at) {
-			mask |= 1 << j
+			l.mask |= 1 << j
+		}
+		for _, b := range [2]int32{w.start, w.end} {
+			switch u := midnight + int64(b); {
+			case u <= s:
+				l.mlo = max(l.mlo, u)
+			default:
+				l.mhi = min(l.mhi, u)
+			}
 		}
 	}
-	return Instant{ns: t.UnixNano(), period: l.period, day: l.day, block: demandHalfHour(s, c.Second), mask: mask}
 }
 
 // nemOffset is NEM time's offset from UTC, in seconds.
@@ -95,6 +119,7 @@ func (l *Locator) enter(t time.Time) {
 	l.lo = max(l.lo, l.nemDay-nemOffset)
 	l.hi = min(l.hi, l.nemDay+86400-nemOffset)
 
+	l.mlo, l.mhi = 0, 0 // the mask is for the stretch left
 	ps := l.p.periods
 	i := sort.Search(len(ps), func(i int) bool { return ps[i].end > dn })
 	if i == len(ps) || ps[i].start > dn {
