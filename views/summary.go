@@ -53,11 +53,10 @@ var flows = []struct{ column, short string }{
 // has at most one energy_days row per kind, and all of them share start and
 // step. Their arrays then line up element by element, so summary's rows for
 // the day are the arrays read side by side — one unnest of three arrays,
-// without joining or sorting anything per interval. Streaming a site-year
-// costs about what reading the same rows from a plain per-interval table
-// does (README, "Storage"). The per-site facts the NULL rules need (does the
-// site record generation at all?) come from a window over the site's days,
-// computed once per day rather than once per interval.
+// without joining or sorting anything per interval. The per-site facts the
+// NULL rules need (does the site record generation at all? does it have
+// register readings?) are computed once per site, from the index alone, and
+// joined to the site's days.
 //
 // Everything else takes the general path, which is the definition above
 // spelt out: days that are not aligned (two import channels, a 15-minute
@@ -70,6 +69,17 @@ var flows = []struct{ column, short string }{
 // Every join, group and window is per site (site_id is in each of them), so
 // `WHERE site_id = …` reaches the index and a site's rows never depend on
 // another site's.
+//
+// Measured (README, "Storage"), a site-year's rows cost almost all per row:
+// four set-returning functions and one projection per interval, on top of
+// sending the row. Around that, the plan keeps its fixed costs small: a
+// site's days are grouped once, in one pass for complete days and days with
+// missing readings alike, and nothing holding a day's arrays is buffered a
+// second time. (An earlier plan took the site's facts from a window over its
+// days and grouped the days again for those with gaps; both buffered every
+// array once more, and the server faulted in megabytes of fresh memory on
+// every query, which cost more than the per-row tests the second pass
+// saved.)
 func summary(db *bun.DB) *bun.SelectQuery {
 	ts := bun.Ident("timestamp")
 	x := db.NewSelect().
@@ -88,133 +98,121 @@ func consumption(g, i, e schema.QueryAppender) schema.QueryAppender {
 	return bun.SafeQuery("? + ? - ? AS consumption", i, g, e)
 }
 
-// aligned is true for a row of energy_days grouped, or windowed, per site and
-// NEM day (aggregates over r) when the day is aligned.
-// over is empty for a GROUP BY, or " OVER (window)".
-func aligned(over schema.QueryAppender) schema.QueryAppender {
-	q := bun.SafeQuery("min(r.start)?0 = max(r.start)?0 AND min(r.step)?0 = max(r.step)?0", over)
+// aligned is true for a row of energy_days grouped per site and NEM day
+// (aggregates over r) when the day is aligned.
+func aligned() schema.QueryAppender {
+	q := bun.SafeQuery("min(r.start) = max(r.start) AND min(r.step) = max(r.step)")
 	for _, f := range flows {
-		q = bun.SafeQuery("?0 AND count(*) FILTER (WHERE r.kind = ?1)?2 <= 1", q, f.column, over)
+		q = bun.SafeQuery("? AND count(*) FILTER (WHERE r.kind = ?) <= 1", q, f.column)
 	}
 	return q
 }
 
-// hasRegisters tells whether site alias.site_id has any register reading.
-func hasRegisters(alias string) schema.QueryAppender {
-	return bun.SafeQuery("EXISTS (SELECT 1 FROM import_cumulative AS c WHERE c.site_id = ?0.site_id) OR "+
-		"EXISTS (SELECT 1 FROM export_cumulative AS c WHERE c.site_id = ?0.site_id)", bun.Ident(alias))
+// siteKinds is one row per site: has_<kind>, whether the site records that
+// kind on some day, zero_<kind>, what an interval without a reading of that
+// kind shows (0 when the site records it, else NULL), and registers, whether
+// the site has register readings. Each fact is one probe of an index, so a
+// site costs a few microseconds however much data it has. The GROUP BY
+// keeps PostgreSQL from pulling the subquery up into the query around it,
+// which would evaluate these tests once per day instead of once per site.
+func siteKinds(db *bun.DB) *bun.SelectQuery {
+	q := db.NewSelect().
+		TableExpr("sites AS s").
+		ColumnExpr("s.id AS site_id").
+		GroupExpr("s.id")
+	for _, f := range flows {
+		has := bun.SafeQuery("EXISTS (SELECT 1 FROM energy_days AS r WHERE r.site_id = s.id AND r.kind = ?)", f.column)
+		q = q.ColumnExpr("? AS ?", has, bun.Ident("has_"+f.column)).
+			ColumnExpr("CASE WHEN ? THEN 0::float8 END AS ?", has, bun.Ident("zero_"+f.column))
+	}
+	return q.ColumnExpr("? AS registers", bun.SafeQuery("EXISTS (SELECT 1 FROM import_cumulative AS c WHERE c.site_id = s.id) OR "+
+		"EXISTS (SELECT 1 FROM export_cumulative AS c WHERE c.site_id = s.id)"))
 }
 
-// alignedDays is summary's fast path. Complete days — every array the day
-// has is full, as whole meter days are — need no per-interval test: a kind
-// the day lacks is filled in per day (zeros, or NULLs for a kind the site
-// never records). Days with missing readings test and fill each interval.
+// alignedDays is summary's fast path, over the aligned days of sites
+// without register readings. The days come from a lateral subquery per site
+// (k, from siteKinds), so the site's facts are joined once per site and the
+// day rows, which hold the arrays, stream on without being copied again.
+//
+// A kind the day lacks unnests to nothing, which the select list pads with
+// NULL; like a NULL element (an interval without a reading) it becomes
+// zero_<kind>: 0 when the site records the kind, else NULL. An interval
+// without a reading of any kind is no row at all; complete days (every
+// array the day has is full, as whole meter days are), nearly all of them,
+// skip that test.
 func alignedDays(db *bun.DB) *bun.SelectQuery {
 	ts := bun.Ident("timestamp")
 	// The set-returning functions are in the select list, where PostgreSQL
 	// runs them in step, one value at a time (in FROM it would first copy
 	// each array into a tuplestore): the n-th row has the n-th element of
 	// every array.
-	elements := func(complete bool) *bun.SelectQuery {
-		q := db.NewSelect().
-			TableExpr("(?) AS b", flaggedDays(db)).
-			ColumnExpr("b.site_id").
-			ColumnExpr("generate_series(b.start, b.start + (b.size - 1) * b.step, b.step) AS ?", ts).
-			Where("b.aligned").
-			Where("NOT (?)", hasRegisters("b"))
-		if complete {
-			q = q.Where("b.complete")
-		} else {
-			q = q.Where("NOT b.complete")
-		}
-		for _, f := range flows {
-			col, zero := bun.Ident(f.column), bun.Ident("zero_"+f.column)
-			if complete {
-				q = q.ColumnExpr("unnest(coalesce(b.?, array_fill(b.?, ARRAY[b.size]))) AS ?", col, zero, bun.Ident(f.short))
-			} else {
-				q = q.ColumnExpr("unnest(b.?) AS ?", col, bun.Ident(f.short)).ColumnExpr("b.?", zero)
-			}
-		}
-		return q
-	}
-
-	full := db.NewSelect().
-		TableExpr("(?) AS u", elements(true)).
-		ColumnExpr("u.site_id").
-		ColumnExpr("u.?", ts)
+	elements := db.NewSelect().
+		TableExpr("(?) AS k", siteKinds(db)).
+		Join("CROSS JOIN LATERAL (?) AS d", flaggedDays(db)).
+		ColumnExpr("d.site_id").
+		ColumnExpr("generate_series(d.start, d.start + (d.size - 1) * d.step, d.step) AS ?", ts).
+		ColumnExpr("d.complete").
+		Where("d.aligned").
+		Where("NOT k.registers")
 	for _, f := range flows {
-		full = full.ColumnExpr("u.? AS ?", bun.Ident(f.short), bun.Ident(f.column))
+		elements = elements.
+			ColumnExpr("unnest(d.?) AS ?", bun.Ident(f.column), bun.Ident(f.short)).
+			ColumnExpr("k.?", bun.Ident("zero_"+f.column))
 	}
-	// consumption is computed in each branch rather than over the union:
-	// one projection less per row.
-	full = full.ColumnExpr("?", consumption(bun.Ident("u.g"), bun.Ident("u.i"), bun.Ident("u.e")))
-
-	gaps := db.NewSelect().
-		TableExpr("(?) AS u", elements(false)).
+	q := db.NewSelect().
+		TableExpr("(?) AS u", elements).
 		ColumnExpr("u.site_id").
 		ColumnExpr("u.?", ts).
-		Where("(u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL)")
+		Where("u.complete OR u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL")
 	var filled [3]schema.QueryAppender
 	for n, f := range flows {
 		filled[n] = bun.SafeQuery("coalesce(u.?, u.?)", bun.Ident(f.short), bun.Ident("zero_"+f.column))
-		gaps = gaps.ColumnExpr("? AS ?", filled[n], bun.Ident(f.column))
+		q = q.ColumnExpr("? AS ?", filled[n], bun.Ident(f.column))
 	}
-	gaps = gaps.ColumnExpr("?", consumption(filled[0], filled[1], filled[2]))
-	return full.UnionAll(gaps)
+	// consumption is computed here rather than over the union: one
+	// projection less per row.
+	return q.ColumnExpr("?", consumption(filled[0], filled[1], filled[2]))
 }
 
-// flaggedDays is energy_days per site and NEM day: whether the day is
-// aligned, its start, step and size, one array per kind (NULL when the day
-// has none), whether every array it has is complete (no NULL element), and
-// zero_<kind>, what an interval without a reading of that kind shows: 0 when
-// the site records the kind on some day, else NULL. Grouping a site-year's
-// rows this way takes about half a millisecond.
+// flaggedDays is the energy_days rows of site k.site_id grouped per NEM day:
+// whether the day is aligned, its start, step and size, one array per kind
+// (NULL when the day has none) and whether every array it has is complete
+// (no NULL element).
 func flaggedDays(db *bun.DB) *bun.SelectQuery {
-	days := db.NewSelect().
+	q := db.NewSelect().
 		TableExpr("energy_days AS r").
 		ColumnExpr("r.site_id").
 		ColumnExpr("min(r.start) AS start").
 		ColumnExpr("min(r.step) AS step").
 		ColumnExpr("max(cardinality(r.energy)) AS size").
-		ColumnExpr("? AS aligned", aligned(bun.SafeQuery(""))).
+		ColumnExpr("? AS aligned", aligned()).
 		ColumnExpr("bool_and(array_position(r.energy, NULL) IS NULL) AS complete").
+		Where("r.site_id = k.site_id").
 		GroupExpr("r.site_id, ?", bucketOf("r"))
 	for _, f := range flows {
-		days = days.ColumnExpr("max(r.energy) FILTER (WHERE r.kind = ?) AS ?", f.column, bun.Ident(f.column))
+		q = q.ColumnExpr("max(r.energy) FILTER (WHERE r.kind = ?) AS ?", f.column, bun.Ident(f.column))
 	}
-	flagged := db.NewSelect().
-		TableExpr("(?) AS d", days).
-		ColumnExpr("d.site_id, d.start, d.step, d.size, d.aligned, d.complete, d.generation, d.import, d.export")
-	for _, f := range flows {
-		flagged = flagged.ColumnExpr("CASE WHEN bool_or(d.? IS NOT NULL) OVER (PARTITION BY d.site_id) THEN 0::float8 END AS ?",
-			bun.Ident(f.column), bun.Ident("zero_"+f.column))
-	}
-	return flagged
+	return q
 }
 
 // otherDays is summary's general path. The days it covers are found from
 // narrow columns first (no array is copied or sorted), so on a site whose
-// days are all aligned it costs one pass over the site's row headers.
+// days are all aligned it costs one pass over the site's row headers. The
+// site's facts (siteKinds: which kinds it records anywhere, not only on
+// these days, and whether it has register readings) are read once per site.
 func otherDays(db *bun.DB) *bun.SelectQuery {
 	ts := bun.Ident("timestamp")
 	days := db.NewSelect().
 		TableExpr("energy_days AS r").
 		ColumnExpr("r.site_id").
 		ColumnExpr("? AS day", bucketOf("r")).
+		Where("r.site_id = k.site_id").
 		GroupExpr("r.site_id, ?", bucketOf("r")).
-		Having("NOT (?) OR ?", aligned(bun.SafeQuery("")), hasRegisters("r"))
-	// Whether the site records each kind anywhere (not only on these days).
-	kinds := db.NewSelect().
-		TableExpr("energy_days AS r").
-		ColumnExpr("r.site_id").
-		GroupExpr("r.site_id")
-	for _, f := range flows {
-		kinds = kinds.ColumnExpr("bool_or(r.kind = ?) AS ?", f.column, bun.Ident("has_"+f.column))
-	}
+		Having("NOT (?) OR k.registers", aligned())
 	meter := db.NewSelect().
-		TableExpr("energy_days AS r").
-		Join("JOIN (?) AS d ON d.site_id = r.site_id AND d.day = ?", days, bucketOf("r")).
-		Join("JOIN (?) AS k ON k.site_id = r.site_id", kinds).
+		TableExpr("(?) AS k", siteKinds(db)).
+		Join("CROSS JOIN LATERAL (?) AS d", days).
+		Join("JOIN energy_days AS r ON r.site_id = d.site_id AND ? = d.day", bucketOf("r")).
 		Join("CROSS JOIN LATERAL unnest(r.energy) WITH ORDINALITY AS u(v, n)").
 		ColumnExpr("r.site_id").
 		ColumnExpr("? AS ?", intervalStart, ts).
