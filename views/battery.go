@@ -80,10 +80,14 @@ func billingPeriodBatteryCosts(db *bun.DB) *bun.SelectQuery {
 
 func billingPeriodBatterySavings(db *bun.DB) *bun.SelectQuery {
 	// Both sides cover the same days: the battery's days are summary's
-	// days, one battery_status row per summary row.
+	// days, one battery_status row per summary row. A billing period
+	// belongs to one site, so site_id adds no condition; it is in the join
+	// so that, like every join between site tables, it stays within one
+	// site's shard when the tables are distributed by site_id (README,
+	// "Beyond one machine").
 	return db.NewSelect().
 		TableExpr("billing_period_costs AS c").
-		Join("JOIN billing_period_battery_costs AS b ON b.billing_period_id = c.billing_period_id").
+		Join("JOIN billing_period_battery_costs AS b ON b.site_id = c.site_id AND b.billing_period_id = c.billing_period_id").
 		ColumnExpr("c.site_id").
 		ColumnExpr("c.billing_period_id").
 		ColumnExpr("c.period").
