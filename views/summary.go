@@ -71,15 +71,12 @@ var flows = []struct{ column, short string }{
 // another site's.
 //
 // Measured (README, "Storage"), a site-year's rows cost almost all per row:
-// four set-returning functions and one projection per interval, on top of
-// sending the row. Around that, the plan keeps its fixed costs small: a
-// site's days are grouped once, in one pass for complete days and days with
-// missing readings alike, and nothing holding a day's arrays is buffered a
-// second time. (An earlier plan took the site's facts from a window over its
-// days and grouped the days again for those with gaps; both buffered every
-// array once more, and the server faulted in megabytes of fresh memory on
-// every query, which cost more than the per-row tests the second pass
-// saved.)
+// on complete days, four set-returning functions and the join's projection
+// per interval, on top of sending the row. Around that, the plan keeps its fixed costs small: no day's
+// arrays are grouped or buffered twice. (An earlier plan took the site's
+// facts from a window over its days and grouped every day again for the
+// days with gaps; both buffered every array once more, and the server
+// faulted in megabytes of fresh memory on every query.)
 func summary(db *bun.DB) *bun.SelectQuery {
 	ts := bun.Ident("timestamp")
 	x := db.NewSelect().
@@ -130,55 +127,70 @@ func siteKinds(db *bun.DB) *bun.SelectQuery {
 }
 
 // alignedDays is summary's fast path, over the aligned days of sites
-// without register readings. The days come from a lateral subquery per site
-// (k, from siteKinds), so the site's facts are joined once per site and the
-// day rows, which hold the arrays, stream on without being copied again.
+// without register readings: for each site (k, from siteKinds), a lateral
+// subquery groups the site's days and unnests them. The set-returning
+// functions are alone in that subquery's select list, where PostgreSQL runs
+// them in step, one value at a time (in FROM it would first copy each array
+// into a tuplestore): the n-th row has the n-th element of every array.
+// The rest of the row — the site, consumption — is the join's projection,
+// with the site's facts at hand.
 //
-// A kind the day lacks unnests to nothing, which the select list pads with
-// NULL; like a NULL element (an interval without a reading) it becomes
-// zero_<kind>: 0 when the site records the kind, else NULL. An interval
-// without a reading of any kind is no row at all; complete days (every
-// array the day has is full, as whole meter days are), nearly all of them,
-// skip that test.
+// Complete days — every array the day has is full, as whole meter days are
+// — are nearly all of them and need nothing per interval beyond that: a
+// kind the day lacks is filled in per day (zeros, or NULLs for a kind the
+// site never records). Days with missing readings have a branch of their
+// own, which drops intervals without any reading and fills the others'
+// missing kinds with zero_<kind>; it groups only those days, so the
+// complete days' arrays are grouped once.
 func alignedDays(db *bun.DB) *bun.SelectQuery {
 	ts := bun.Ident("timestamp")
-	// The set-returning functions are in the select list, where PostgreSQL
-	// runs them in step, one value at a time (in FROM it would first copy
-	// each array into a tuplestore): the n-th row has the n-th element of
-	// every array.
-	elements := db.NewSelect().
-		TableExpr("(?) AS k", siteKinds(db)).
-		Join("CROSS JOIN LATERAL (?) AS d", flaggedDays(db)).
-		ColumnExpr("d.site_id").
-		ColumnExpr("generate_series(d.start, d.start + (d.size - 1) * d.step, d.step) AS ?", ts).
-		ColumnExpr("d.complete").
-		Where("d.aligned").
-		Where("NOT k.registers")
-	for _, f := range flows {
-		elements = elements.
-			ColumnExpr("unnest(d.?) AS ?", bun.Ident(f.column), bun.Ident(f.short)).
-			ColumnExpr("k.?", bun.Ident("zero_"+f.column))
+	branch := func(complete bool) *bun.SelectQuery {
+		elements := db.NewSelect().
+			TableExpr("(?) AS d", flaggedDays(db, !complete)).
+			ColumnExpr("generate_series(d.start, d.start + (d.size - 1) * d.step, d.step) AS ?", ts).
+			Where("d.aligned")
+		if complete {
+			elements = elements.Where("d.complete")
+		} else {
+			elements = elements.Where("NOT d.complete")
+		}
+		for _, f := range flows {
+			if complete {
+				elements = elements.ColumnExpr("unnest(coalesce(d.?, array_fill(k.?, ARRAY[d.size]))) AS ?",
+					bun.Ident(f.column), bun.Ident("zero_"+f.column), bun.Ident(f.short))
+			} else {
+				elements = elements.ColumnExpr("unnest(d.?) AS ?", bun.Ident(f.column), bun.Ident(f.short))
+			}
+		}
+		q := db.NewSelect().
+			TableExpr("(?) AS k", siteKinds(db)).
+			Join("CROSS JOIN LATERAL (?) AS u", elements).
+			ColumnExpr("k.site_id").
+			ColumnExpr("u.?", ts).
+			Where("NOT k.registers")
+		var v [3]schema.QueryAppender
+		for n, f := range flows {
+			v[n] = bun.Ident("u." + f.short)
+			if !complete {
+				v[n] = bun.SafeQuery("coalesce(u.?, k.?)", bun.Ident(f.short), bun.Ident("zero_"+f.column))
+			}
+			q = q.ColumnExpr("? AS ?", v[n], bun.Ident(f.column))
+		}
+		if !complete {
+			q = q.Where("(u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL)")
+		}
+		return q.ColumnExpr("?", consumption(v[0], v[1], v[2]))
 	}
-	q := db.NewSelect().
-		TableExpr("(?) AS u", elements).
-		ColumnExpr("u.site_id").
-		ColumnExpr("u.?", ts).
-		Where("u.complete OR u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL")
-	var filled [3]schema.QueryAppender
-	for n, f := range flows {
-		filled[n] = bun.SafeQuery("coalesce(u.?, u.?)", bun.Ident(f.short), bun.Ident("zero_"+f.column))
-		q = q.ColumnExpr("? AS ?", filled[n], bun.Ident(f.column))
-	}
-	// consumption is computed here rather than over the union: one
-	// projection less per row.
-	return q.ColumnExpr("?", consumption(filled[0], filled[1], filled[2]))
+	return branch(true).UnionAll(branch(false))
 }
 
 // flaggedDays is the energy_days rows of site k.site_id grouped per NEM day:
 // whether the day is aligned, its start, step and size, one array per kind
 // (NULL when the day has none) and whether every array it has is complete
-// (no NULL element).
-func flaggedDays(db *bun.DB) *bun.SelectQuery {
+// (no NULL element). With gapsOnly, only days with a NULL element somewhere
+// are grouped; they are found from the arrays' headers (array_position
+// answers at once for an array without NULLs), not by grouping arrays.
+func flaggedDays(db *bun.DB, gapsOnly bool) *bun.SelectQuery {
 	q := db.NewSelect().
 		TableExpr("energy_days AS r").
 		ColumnExpr("r.site_id").
@@ -189,6 +201,14 @@ func flaggedDays(db *bun.DB) *bun.SelectQuery {
 		ColumnExpr("bool_and(array_position(r.energy, NULL) IS NULL) AS complete").
 		Where("r.site_id = k.site_id").
 		GroupExpr("r.site_id, ?", bucketOf("r"))
+	if gapsOnly {
+		q = q.Where("EXISTS (?)", db.NewSelect().
+			TableExpr("energy_days AS n").
+			ColumnExpr("1").
+			Where("n.site_id = r.site_id").
+			Where("? = ?", bucketOf("n"), bucketOf("r")).
+			Where("array_position(n.energy, NULL) IS NOT NULL"))
+	}
 	for _, f := range flows {
 		q = q.ColumnExpr("max(r.energy) FILTER (WHERE r.kind = ?) AS ?", f.column, bun.Ident(f.column))
 	}

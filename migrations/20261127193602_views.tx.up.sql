@@ -3,7 +3,7 @@
 --
 --   summary: changed, same columns: CREATE OR REPLACE
 --
--- solarview:view summary 89f3408aa677 a26bf9d27366
+-- solarview:view summary 89f3408aa677 5bd1317d494e
 
 CREATE OR REPLACE VIEW summary AS
     SELECT
@@ -15,118 +15,234 @@ CREATE OR REPLACE VIEW summary AS
         x.consumption
     FROM
         (
-            SELECT
-                u.site_id,
-                u."timestamp",
-                COALESCE(u.g, u.zero_generation) AS generation,
-                COALESCE(u.i, u.zero_import) AS import,
-                COALESCE(u.e, u.zero_export) AS export,
-                (COALESCE(u.i, u.zero_import) + COALESCE(u.g, u.zero_generation)) - COALESCE(u.e, u.zero_export) AS consumption
-            FROM
-                (
-                    SELECT
-                        d.site_id,
-                        generate_series(d.start, d.start + ((d.size - 1) * d.step), d.step) AS "timestamp",
-                        d.complete,
-                        unnest(d.generation) AS g,
-                        k.zero_generation,
-                        unnest(d.import) AS i,
-                        k.zero_import,
-                        unnest(d.export) AS e,
-                        k.zero_export
-                    FROM
-                        (
-                            SELECT
-                                s.id AS site_id,
-                                EXISTS (
-                                    SELECT 1
-                                    FROM energy_days r
-                                    WHERE
-                                        r.site_id = s.id
-                                        AND r.kind = 'generation'
-                                ) AS has_generation,
-                                CASE
-                                    WHEN
-                                        EXISTS (
-                                            SELECT 1
-                                            FROM energy_days r
-                                            WHERE
-                                                r.site_id = s.id
-                                                AND r.kind = 'generation'
-                                        ) THEN 0::float8
-                                END AS zero_generation,
-                                EXISTS (
-                                    SELECT 1
-                                    FROM energy_days r
-                                    WHERE
-                                        r.site_id = s.id
-                                        AND r.kind = 'import'
-                                ) AS has_import,
-                                CASE
-                                    WHEN
-                                        EXISTS (
-                                            SELECT 1
-                                            FROM energy_days r
-                                            WHERE
-                                                r.site_id = s.id
-                                                AND r.kind = 'import'
-                                        ) THEN 0::float8
-                                END AS zero_import,
-                                EXISTS (
-                                    SELECT 1
-                                    FROM energy_days r
-                                    WHERE
-                                        r.site_id = s.id
-                                        AND r.kind = 'export'
-                                ) AS has_export,
-                                CASE
-                                    WHEN
-                                        EXISTS (
-                                            SELECT 1
-                                            FROM energy_days r
-                                            WHERE
-                                                r.site_id = s.id
-                                                AND r.kind = 'export'
-                                        ) THEN 0::float8
-                                END AS zero_export,
-                                EXISTS (
-                                    SELECT 1
-                                    FROM import_cumulative c
-                                    WHERE c.site_id = s.id
-                                ) OR EXISTS (
-                                    SELECT 1
-                                    FROM export_cumulative c
-                                    WHERE c.site_id = s.id
-                                ) AS registers
-                            FROM sites s
-                            GROUP BY s.id
-                        ) k
-                        CROSS JOIN LATERAL (
-                            SELECT
-                                r.site_id,
-                                min(r.start) AS start,
-                                min(r.step) AS step,
-                                max(cardinality(r.energy)) AS size,
-                                min(r.start) = max(r.start)
-                                AND min(r.step) = max(r.step)
-                                AND count(*) FILTER (WHERE r.kind = 'generation') <= 1
-                                AND count(*) FILTER (WHERE r.kind = 'import') <= 1
-                                AND count(*) FILTER (WHERE r.kind = 'export') <= 1 AS aligned,
-                                bool_and(array_position(r.energy, NULL) IS NULL) AS complete,
-                                max(r.energy) FILTER (WHERE r.kind = 'generation') AS generation,
-                                max(r.energy) FILTER (WHERE r.kind = 'import') AS import,
-                                max(r.energy) FILTER (WHERE r.kind = 'export') AS export
-                            FROM energy_days r
-                            WHERE r.site_id = k.site_id
-                            GROUP BY
-                                r.site_id,
-                                date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                        ) d
-                    WHERE
-                        d.aligned
-                        AND NOT k.registers
-                ) u
-            WHERE u.complete OR u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL
+            (
+                SELECT
+                    k.site_id,
+                    u."timestamp",
+                    u.g AS generation,
+                    u.i AS import,
+                    u.e AS export,
+                    (u.i + u.g) - u.e AS consumption
+                FROM
+                    (
+                        SELECT
+                            s.id AS site_id,
+                            EXISTS (
+                                SELECT 1
+                                FROM energy_days r
+                                WHERE
+                                    r.site_id = s.id
+                                    AND r.kind = 'generation'
+                            ) AS has_generation,
+                            CASE
+                                WHEN
+                                    EXISTS (
+                                        SELECT 1
+                                        FROM energy_days r
+                                        WHERE
+                                            r.site_id = s.id
+                                            AND r.kind = 'generation'
+                                    ) THEN 0::float8
+                            END AS zero_generation,
+                            EXISTS (
+                                SELECT 1
+                                FROM energy_days r
+                                WHERE
+                                    r.site_id = s.id
+                                    AND r.kind = 'import'
+                            ) AS has_import,
+                            CASE
+                                WHEN
+                                    EXISTS (
+                                        SELECT 1
+                                        FROM energy_days r
+                                        WHERE
+                                            r.site_id = s.id
+                                            AND r.kind = 'import'
+                                    ) THEN 0::float8
+                            END AS zero_import,
+                            EXISTS (
+                                SELECT 1
+                                FROM energy_days r
+                                WHERE
+                                    r.site_id = s.id
+                                    AND r.kind = 'export'
+                            ) AS has_export,
+                            CASE
+                                WHEN
+                                    EXISTS (
+                                        SELECT 1
+                                        FROM energy_days r
+                                        WHERE
+                                            r.site_id = s.id
+                                            AND r.kind = 'export'
+                                    ) THEN 0::float8
+                            END AS zero_export,
+                            EXISTS (
+                                SELECT 1
+                                FROM import_cumulative c
+                                WHERE c.site_id = s.id
+                            ) OR EXISTS (
+                                SELECT 1
+                                FROM export_cumulative c
+                                WHERE c.site_id = s.id
+                            ) AS registers
+                        FROM sites s
+                        GROUP BY s.id
+                    ) k
+                    CROSS JOIN LATERAL (
+                        SELECT
+                            generate_series(d.start, d.start + ((d.size - 1) * d.step), d.step) AS "timestamp",
+                            unnest(COALESCE(d.generation, array_fill(k.zero_generation, ARRAY[d.size]))) AS g,
+                            unnest(COALESCE(d.import, array_fill(k.zero_import, ARRAY[d.size]))) AS i,
+                            unnest(COALESCE(d.export, array_fill(k.zero_export, ARRAY[d.size]))) AS e
+                        FROM
+                            (
+                                SELECT
+                                    r.site_id,
+                                    min(r.start) AS start,
+                                    min(r.step) AS step,
+                                    max(cardinality(r.energy)) AS size,
+                                    min(r.start) = max(r.start)
+                                    AND min(r.step) = max(r.step)
+                                    AND count(*) FILTER (WHERE r.kind = 'generation') <= 1
+                                    AND count(*) FILTER (WHERE r.kind = 'import') <= 1
+                                    AND count(*) FILTER (WHERE r.kind = 'export') <= 1 AS aligned,
+                                    bool_and(array_position(r.energy, NULL) IS NULL) AS complete,
+                                    max(r.energy) FILTER (WHERE r.kind = 'generation') AS generation,
+                                    max(r.energy) FILTER (WHERE r.kind = 'import') AS import,
+                                    max(r.energy) FILTER (WHERE r.kind = 'export') AS export
+                                FROM energy_days r
+                                WHERE r.site_id = k.site_id
+                                GROUP BY
+                                    r.site_id,
+                                    date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
+                            ) d
+                        WHERE
+                            d.aligned
+                            AND d.complete
+                    ) u
+                WHERE NOT k.registers
+                UNION ALL
+                SELECT
+                    k.site_id,
+                    u."timestamp",
+                    COALESCE(u.g, k.zero_generation) AS generation,
+                    COALESCE(u.i, k.zero_import) AS import,
+                    COALESCE(u.e, k.zero_export) AS export,
+                    (COALESCE(u.i, k.zero_import) + COALESCE(u.g, k.zero_generation)) - COALESCE(u.e, k.zero_export) AS consumption
+                FROM
+                    (
+                        SELECT
+                            s.id AS site_id,
+                            EXISTS (
+                                SELECT 1
+                                FROM energy_days r
+                                WHERE
+                                    r.site_id = s.id
+                                    AND r.kind = 'generation'
+                            ) AS has_generation,
+                            CASE
+                                WHEN
+                                    EXISTS (
+                                        SELECT 1
+                                        FROM energy_days r
+                                        WHERE
+                                            r.site_id = s.id
+                                            AND r.kind = 'generation'
+                                    ) THEN 0::float8
+                            END AS zero_generation,
+                            EXISTS (
+                                SELECT 1
+                                FROM energy_days r
+                                WHERE
+                                    r.site_id = s.id
+                                    AND r.kind = 'import'
+                            ) AS has_import,
+                            CASE
+                                WHEN
+                                    EXISTS (
+                                        SELECT 1
+                                        FROM energy_days r
+                                        WHERE
+                                            r.site_id = s.id
+                                            AND r.kind = 'import'
+                                    ) THEN 0::float8
+                            END AS zero_import,
+                            EXISTS (
+                                SELECT 1
+                                FROM energy_days r
+                                WHERE
+                                    r.site_id = s.id
+                                    AND r.kind = 'export'
+                            ) AS has_export,
+                            CASE
+                                WHEN
+                                    EXISTS (
+                                        SELECT 1
+                                        FROM energy_days r
+                                        WHERE
+                                            r.site_id = s.id
+                                            AND r.kind = 'export'
+                                    ) THEN 0::float8
+                            END AS zero_export,
+                            EXISTS (
+                                SELECT 1
+                                FROM import_cumulative c
+                                WHERE c.site_id = s.id
+                            ) OR EXISTS (
+                                SELECT 1
+                                FROM export_cumulative c
+                                WHERE c.site_id = s.id
+                            ) AS registers
+                        FROM sites s
+                        GROUP BY s.id
+                    ) k
+                    CROSS JOIN LATERAL (
+                        SELECT
+                            generate_series(d.start, d.start + ((d.size - 1) * d.step), d.step) AS "timestamp",
+                            unnest(d.generation) AS g,
+                            unnest(d.import) AS i,
+                            unnest(d.export) AS e
+                        FROM
+                            (
+                                SELECT
+                                    r.site_id,
+                                    min(r.start) AS start,
+                                    min(r.step) AS step,
+                                    max(cardinality(r.energy)) AS size,
+                                    min(r.start) = max(r.start)
+                                    AND min(r.step) = max(r.step)
+                                    AND count(*) FILTER (WHERE r.kind = 'generation') <= 1
+                                    AND count(*) FILTER (WHERE r.kind = 'import') <= 1
+                                    AND count(*) FILTER (WHERE r.kind = 'export') <= 1 AS aligned,
+                                    bool_and(array_position(r.energy, NULL) IS NULL) AS complete,
+                                    max(r.energy) FILTER (WHERE r.kind = 'generation') AS generation,
+                                    max(r.energy) FILTER (WHERE r.kind = 'import') AS import,
+                                    max(r.energy) FILTER (WHERE r.kind = 'export') AS export
+                                FROM energy_days r
+                                WHERE
+                                    r.site_id = k.site_id
+                                    AND EXISTS (
+                                        SELECT 1
+                                        FROM energy_days n
+                                        WHERE
+                                            n.site_id = r.site_id
+                                            AND date_bin('24 hours', n.start, '2000-01-01 00:00:00+10'::timestamptz) = date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
+                                            AND array_position(n.energy, NULL) IS NOT NULL
+                                    )
+                                GROUP BY
+                                    r.site_id,
+                                    date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
+                            ) d
+                        WHERE
+                            d.aligned
+                            AND NOT d.complete
+                    ) u
+                WHERE
+                    NOT k.registers
+                    AND (u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL)
+            )
             UNION ALL
             SELECT
                 w.site_id,
