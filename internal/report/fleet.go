@@ -195,14 +195,13 @@ func ComputeFleet(ctx context.Context, db *bun.DB, fo FleetOptions) (*Fleet, err
 		jobs = runtime.NumCPU()
 	}
 	jobs = min(jobs, len(sites))
-	// Each worker holds at most two connections at once: the summary's
-	// stream and, beside it, the query for where each grid channel has rows
-	// (see stream). Keeping that many idle lets every worker go on with its
-	// own instead of connecting per site (database/sql keeps two by
-	// default): a new connection is a new server process, which has to load
-	// the catalog and plan summary afresh, costing about as much as a site's
-	// report.
-	db.SetMaxIdleConns(max(2*jobs, 2))
+	// Each worker runs its site's queries one after another (a site's row
+	// needs no channel gaps, so not even the query for them runs beside the
+	// stream), so it holds at most one connection; keeping that many idle
+	// lets every worker go on with its own instead of connecting per site
+	// (database/sql keeps two by default): a new connection is a new server
+	// process, which loads the catalog and plans summary afresh.
+	db.SetMaxIdleConns(max(jobs, 2))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -280,6 +279,7 @@ func ComputeFleet(ctx context.Context, db *bun.DB, fo FleetOptions) (*Fleet, err
 func reportSite(ctx context.Context, db *bun.DB, opts Options, s fleetSite) (SiteRow, error) {
 	row := SiteRow{Site: s.name, TimeZone: s.zone}
 	opts.Site = s.name
+	opts.noChannelGaps = true
 	rep, err := Compute(ctx, db, opts)
 	if err != nil {
 		if fatal(ctx, err) {
