@@ -7,13 +7,16 @@
 package database
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -35,6 +38,7 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = connectTimeout
 	}
+	cfg.BuildFrontend = bufferedFrontend
 	sqldb := stdlib.OpenDB(*cfg)
 	db := bun.NewDB(sqldb, pgdialect.New())
 
@@ -48,6 +52,17 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 		return nil, fmt.Errorf("database %q uses encoding %s; solarview needs a UTF8 database", cfg.Database, encoding)
 	}
 	return db, nil
+}
+
+// readBuffer is how much of the server's output one read may take from the
+// socket. pgx reads at most 8 KB at a time, a system call for every hundred
+// or so rows of a report's stream; with a larger buffer one call takes
+// whatever the server has sent so far.
+const readBuffer = 256 << 10
+
+// bufferedFrontend is pgx's protocol reader over a larger read buffer.
+func bufferedFrontend(r io.Reader, w io.Writer) *pgproto3.Frontend {
+	return pgproto3.NewFrontend(bufio.NewReaderSize(r, readBuffer), w)
 }
 
 // oneLine flattens pgx's multi-line connection errors (one line per host
