@@ -1,0 +1,8 @@
+ALTER TABLE tariff_block_rates
+  DROP COLUMN controlled_load;
+
+ALTER TABLE tariff_usage_rates
+  DROP COLUMN controlled_load;
+
+ALTER TABLE tariff_daily_supply_charges
+  DROP COLUMN controlled_load;
