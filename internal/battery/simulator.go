@@ -22,9 +22,12 @@ type Interval struct {
 	// Export is the surplus sent to the grid without a battery.
 	Export float64
 	// ControlledLoad is the part of Import metered on controlled-load
-	// channels; 0 or NaN at a site that meters none. The battery does not
+	// channels, NaN at a site that meters none. The battery does not
 	// supply it (see the package documentation): it works on the rest of
 	// the import, and the controlled load is imported with or without it.
+	// To the battery 0 and NaN are alike; pricing tells them apart (a
+	// controlled-load supply charge is due only where it is metered), so
+	// a source for a site without that channel gives NaN.
 	ControlledLoad float64
 }
 

@@ -227,9 +227,15 @@ func ComputeComparison(ctx context.Context, db *bun.DB, opts CompareOptions) (*C
 	}
 	seen := map[string]bool{}
 	for _, p := range prices {
-		if w := p.holidayWarning(loc); w != "" && !seen[w] {
-			seen[w] = true
-			cmp.Warnings = append(cmp.Warnings, w)
+		ws := p.controlledLoadWarnings()
+		if w := p.holidayWarning(loc); w != "" {
+			ws = append([]string{w}, ws...)
+		}
+		for _, w := range ws {
+			if !seen[w] {
+				seen[w] = true
+				cmp.Warnings = append(cmp.Warnings, w)
+			}
 		}
 	}
 	if current != nil {

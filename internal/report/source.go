@@ -123,7 +123,7 @@ func (s *pgxSource) Next(iv *battery.Interval) bool {
 			s.err = fmt.Errorf("reading summary: %w", err)
 			return false
 		}
-		*iv = battery.Interval{Start: s.ts, Import: orNaN(s.imp), Export: orNaN(s.exp)}
+		*iv = battery.Interval{Start: s.ts, Import: orNaN(s.imp), Export: orNaN(s.exp), ControlledLoad: math.NaN()}
 		return true
 	}
 	vals := s.rows.RawValues()
@@ -142,6 +142,8 @@ func (s *pgxSource) Next(iv *battery.Interval) bool {
 		Start:  time.Unix(us/1_000_000, us%1_000_000*1000),
 		Import: rawFloat(vals[1]),
 		Export: rawFloat(vals[2]),
+
+		ControlledLoad: math.NaN(),
 	}
 	return true
 }
@@ -188,7 +190,7 @@ func (s *sqlSource) Next(iv *battery.Interval) bool {
 		return false
 	}
 	iv.Start, iv.Duration = s.ts, 0
-	iv.Import, iv.Export = math.NaN(), math.NaN()
+	iv.Import, iv.Export, iv.ControlledLoad = math.NaN(), math.NaN(), math.NaN()
 	if s.imp.Valid {
 		iv.Import = s.imp.Float64
 	}
