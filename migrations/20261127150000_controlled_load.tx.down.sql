@@ -1,3 +1,6 @@
+ALTER TABLE tariff_demand_charges
+  DROP COLUMN per_kva;
+
 ALTER TABLE tariff_block_rates
   DROP COLUMN controlled_load;
 

@@ -12,3 +12,10 @@ ALTER TABLE tariff_usage_rates
 
 ALTER TABLE tariff_block_rates
   ADD COLUMN controlled_load boolean NOT NULL DEFAULT false;
+
+-- A demand charge per kVA (CDR measureUnit KVA). Interval data carries no
+-- power factor, so solarview measures such demand in kW, as if the power
+-- factor were 1: per_kva keeps the plan's unit so reports can say the charge
+-- is a lower bound.
+ALTER TABLE tariff_demand_charges
+  ADD COLUMN per_kva boolean NOT NULL DEFAULT false;

@@ -161,6 +161,11 @@ type TariffDemandCharge struct {
 	// above MinKW and, when MaxKW is set, up to MaxKW.
 	MinKW float64  `bun:"min_kw,type:numeric,notnull"`
 	MaxKW *float64 `bun:"max_kw,type:numeric"`
+	// PerKVA is set when the plan charges per kVA of apparent power.
+	// Interval data has no power factor, so the demand measured is kW
+	// (a power factor of 1): the charge is a lower bound, and reports
+	// say so.
+	PerKVA bool `bun:"per_kva,notnull"`
 	TariffWindow
 }
 

@@ -245,12 +245,14 @@ func tariffList(c *cli.Context) error {
 }
 
 // priceSummary condenses a tariff's prices of one category for a list: the
-// price when there is one, the range and count for time of use.
+// price when there is one, the range and count for time of use. The
+// controlled load's prices are left to `tariff show`: the list is about
+// the general circuit.
 func priceSummary(t *tariff.Tariff, cat tariff.Category) string {
 	var prices []models.Money
 	windowed, steps := false, false
 	for _, c := range t.Components {
-		if c.Category() != cat {
+		if c.Category() != cat || tariff.ForControlledLoad(c) {
 			continue
 		}
 		switch v := c.(type) {
@@ -342,6 +344,9 @@ func writeComponents(w io.Writer, t *tariff.Tariff) error {
 				kind = cat.String()
 			}
 			kind = strings.ReplaceAll(strings.ReplaceAll(kind, "_", " "), "feed in", "feed-in")
+			if tariff.ForControlledLoad(c) {
+				kind = "controlled load " + kind
+			}
 			tw.AppendRow(table.Row{kind, c.ComponentBase().Label, c.Describe()})
 		}
 	}

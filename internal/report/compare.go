@@ -227,7 +227,7 @@ func ComputeComparison(ctx context.Context, db *bun.DB, opts CompareOptions) (*C
 	}
 	seen := map[string]bool{}
 	for _, p := range prices {
-		ws := p.controlledLoadWarnings()
+		ws := p.tariffWarnings()
 		if w := p.holidayWarning(loc); w != "" {
 			ws = append([]string{w}, ws...)
 		}

@@ -333,12 +333,14 @@ func (p *pricing) holidayWarning(loc *time.Location) string {
 	return pr.HolidayWarning()
 }
 
-// controlledLoadWarnings say, per tariff, how much of the site's controlled
-// load the general rates priced: all of it on a tariff without a
-// controlled-load rate, what fell outside its controlled-load windows on
-// one with such rates. Nothing at a site that meters no controlled load.
-func (p *pricing) controlledLoadWarnings() []string {
+// tariffWarnings say, per tariff, how much of the site's controlled load
+// the general rates priced (all of it on a tariff without a controlled-load
+// rate, what fell outside its controlled-load windows on one with such
+// rates; nothing at a site that meters no controlled load), and that a
+// demand charge per kVA was measured in kW.
+func (p *pricing) tariffWarnings() []string {
 	type sums struct{ cl, general float64 }
+	kva := map[string]bool{}
 	var names []string
 	byTariff := map[string]*sums{}
 	rated := map[string]bool{}
@@ -354,6 +356,9 @@ func (p *pricing) controlledLoadWarnings() []string {
 			names = append(names, t.Name)
 			for _, c := range t.Components {
 				rated[t.Name] = rated[t.Name] || tariff.ForControlledLoad(c) && c.Category() == tariff.Usage
+				if d, ok := c.(*tariff.DemandCharge); ok && d.PerKVA {
+					kva[t.Name] = true
+				}
 			}
 		}
 		s.cl += ps.baseline.ControlledLoadWh
@@ -361,6 +366,9 @@ func (p *pricing) controlledLoadWarnings() []string {
 	}
 	var out []string
 	for _, name := range names {
+		if kva[name] {
+			out = append(out, fmt.Sprintf("tariff %q charges demand per kVA; with no power-factor data it is measured in kW, so its demand charges are a lower bound", name))
+		}
 		s := byTariff[name]
 		switch {
 		case s.general <= 0:

@@ -257,7 +257,7 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 	if w := pr.HolidayWarning(); w != "" {
 		rep.Warnings = append(rep.Warnings, w)
 	}
-	rep.Warnings = append(rep.Warnings, price.controlledLoadWarnings()...)
+	rep.Warnings = append(rep.Warnings, price.tariffWarnings()...)
 	return rep, nil
 }
 

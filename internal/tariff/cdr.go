@@ -627,6 +627,7 @@ func (r *cdrReader) demandCharge(path string, raw any, base models.TariffWindow,
 	}
 	c := &DemandCharge{}
 	c.Label, c.Rate, c.MeasuredOver = label, amount, models.DemandOverBillingPeriod
+	c.PerKVA = obj["measureUnit"] == "KVA"
 	switch mp := obj["measurementPeriod"]; mp {
 	case "DAY":
 		c.MeasuredOver = models.DemandOverDay
@@ -834,6 +835,18 @@ func (r *cdrReader) discounts(path string, c map[string]any) error {
 			appliesTo = models.DiscountOffBill
 		case "percentOfUse":
 			appliesTo = models.DiscountOffUsage
+		case "fixedAmount":
+			// The standard gives the amount but not what it is per (a bill,
+			// a month, a year?), and bills differ in length: pricing it
+			// would be a guess.
+			amount := ""
+			if fa, ok := obj["fixedAmount"].(map[string]any); ok {
+				if s, ok := fa["amount"].(string); ok {
+					amount = " of " + s
+				}
+			}
+			r.plan.Unpriced = append(r.plan.Unpriced, fmt.Sprintf("discount %q (a fixed amount%s: the plan does not say per what period, so it is not priced)", name, amount))
+			continue
 		default:
 			r.plan.Unpriced = append(r.plan.Unpriced, fmt.Sprintf("discount %q (%s is not priced)", name, method))
 			continue

@@ -108,7 +108,7 @@ func TestCDRPlansComponentsAndUnpriced(t *testing.T) {
 		{
 			file: "time_of_use.json", assume: []string{AssumePayOnTime, AssumeDirectDebit}, name: "Bright Time of Use / Bright Power",
 			unpriced: []string{
-				`discount "Direct debit discount" (fixedAmount is not priced)`,
+				`discount "Direct debit discount" (a fixed amount of 2.00: the plan does not say per what period, so it is not priced)`,
 				"fee: DD_DISHONOUR, FIXED, 15.00",
 			},
 			applied: []string{AssumePayOnTime},

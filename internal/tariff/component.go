@@ -324,7 +324,11 @@ func (c *DemandCharge) Describe() string {
 	if c.MeasuredOver == models.DemandOverDay {
 		over = "the day's"
 	}
-	s := fmt.Sprintf("%s per kW per day of %s peak half-hour", c.Rate, over)
+	unit := "kW"
+	if c.PerKVA {
+		unit = "kVA (measured as kW: no power-factor data)"
+	}
+	s := fmt.Sprintf("%s per %s per day of %s peak half-hour", c.Rate, unit, over)
 	switch {
 	case c.MaxKW != nil:
 		s += fmt.Sprintf(" between %v and %v kW", c.MinKW, *c.MaxKW)

@@ -259,4 +259,38 @@ func TestControlledLoadStored(t *testing.T) {
 	if cl != 3 {
 		t.Errorf("%d controlled-load components loaded, want 3", cl)
 	}
+	// Without its controlled load the plan would be flat; with it, the SQL
+	// cost views (which see no controlled load) must not price it.
+	var flat bool
+	if err := db.NewRaw("SELECT flat FROM tariff_flat_rates WHERE tariff_id = ?", tr.ID).Scan(ctx, &flat); err != nil {
+		t.Fatal(err)
+	}
+	if flat {
+		t.Error("tariff_flat_rates calls a tariff with controlled-load rates flat")
+	}
+}
+
+// TestCDRDemandPerKVA: a demand charge per kVA is priced per kW, and says
+// so wherever it is described.
+func TestCDRDemandPerKVA(t *testing.T) {
+	t.Parallel()
+	p, err := ReadPlan([]byte(`{"planId": "P", "electricityContract": {"timeZone": "LOCAL", "tariffPeriod": [{"startDate": "01-01", "endDate": "12-31",
+		"rateBlockUType": "demandCharges", "demandCharges": [{"displayName": "Peak", "amount": "1.00", "measureUnit": "KVA",
+		"startTime": "16:00", "endTime": "20:59", "measurementPeriod": "DAY"}]}]}}`), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameLines(t, "components", describeInOrder(p.Components), []string{
+		`demand "Peak": 1.10 per kVA (measured as kW: no power-factor data) per day of the day's peak half-hour, 16:00–21:00`,
+	})
+	loc := sydney(t)
+	pr, err := NewPricer(loc, []Period{{ID: 1, Start: date("2024-03-04"), End: date("2024-03-05"), Tariff: &Tariff{Name: "kva", Components: p.Components}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := pr.NewAccumulator()
+	a.AddAt(time.Date(2024, 3, 4, 17, 0, 0, 0, loc), 1000, 0) // 2 kW
+	if got := mustResult(t, a).Total().Total().FormatCents(); got != "2.20" {
+		t.Errorf("2 kW at 1.10 per kVA: %s, want 2.20", got)
+	}
 }
