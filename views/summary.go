@@ -8,10 +8,13 @@ import (
 )
 
 // summary puts a site's energy flows side by side per interval, in Wh:
-// generation (PV), import and export (the grid), and consumption, the
-// household's load: import + generation - export. Its column names
-// (site_id, timestamp, generation, import, export, consumption) are a
-// contract: the battery simulation and reports read them by name.
+// generation (PV), import and export (the grid), consumption, the
+// household's load: import + generation - export, and controlled_load, the
+// part of import on controlled-load channels (the import channel "CL":
+// off-peak hot water on a circuit of its own, which tariffs price apart and
+// a home battery does not supply). Its column names (site_id, timestamp,
+// generation, import, export, consumption, controlled_load) are a contract:
+// the battery simulation and reports read them by name.
 //
 // Unlike the seed, which inner-joined the three sources and so silently lost
 // every interval one of them lacked, the sources are full-joined per site and
@@ -25,6 +28,11 @@ import (
 //     COALESCE did;
 //   - a row that is present with a NULL energy (a register reset, see the
 //     import view) stays NULL.
+//
+// controlled_load follows the same rules: NULL at a site without a
+// controlled-load channel, 0 for an interval without a reading at a site
+// with one. import is the general channels' import plus controlled_load, so
+// it is what it always was, the sum of every import channel.
 //
 // daily_summary sums summary per site and local date, the date being taken in
 // the site's own time zone (sites.timezone), so a day runs from local
@@ -41,12 +49,53 @@ func init() {
 	Register(View{Name: "daily_summary", Query: dailySummary, Model: (*models.DailySummary)(nil)})
 }
 
-// flows are summary's energy columns, in order, each the energy_days kind
-// of the same name and the one-letter name summary's plan gives it.
-var flows = []struct{ column, short string }{
-	{kindGeneration, "g"},
-	{kindImport, "i"},
-	{kindExport, "e"},
+// controlledLoadChannel is the channel controlled load is imported on
+// (ingest.ChannelControlledLoad; a test holds the two equal).
+const controlledLoadChannel = "CL"
+
+// flow is one of the energies summary reads from energy_days: the rows of
+// one kind, import split into the general channels and the controlled load.
+type flow struct {
+	// column names the flow in summary's plan, and short in its unnested
+	// rows.
+	column, short string
+	kind          string
+	// controlled picks, of the import rows, the controlled-load channel
+	// rather than the others.
+	controlled bool
+}
+
+// flows are the flows in the order summary's plan carries them. The
+// "import" flow is the general channels' import only; summary's import
+// column adds controlled_load back.
+var flows = []flow{
+	{column: kindGeneration, short: "g", kind: kindGeneration},
+	{column: kindImport, short: "i", kind: kindImport},
+	{column: kindExport, short: "e", kind: kindExport},
+	{column: "controlled_load", short: "c", kind: kindImport, controlled: true},
+}
+
+// of is true for an energy_days row (alias a) of the flow.
+func (f flow) of(a string) schema.QueryAppender {
+	if f.kind != kindImport {
+		return bun.SafeQuery("?.kind = ?", bun.Ident(a), f.kind)
+	}
+	op := "<>"
+	if f.controlled {
+		op = "="
+	}
+	return bun.SafeQuery("?.kind = ? AND ?.channel "+op+" ?", bun.Ident(a), f.kind, bun.Ident(a), controlledLoadChannel)
+}
+
+// flowOf names the flow of energy_days row alias a.
+func flowOf(a string) schema.QueryAppender {
+	return bun.SafeQuery("CASE WHEN ? THEN ? ELSE ?.kind END", flows[3].of(a), flows[3].column, bun.Ident(a))
+}
+
+// totalImport is summary's import from the general import i and the
+// controlled load c, either NULL when the site has no such channel.
+func totalImport(i, c schema.QueryAppender) schema.QueryAppender {
+	return bun.SafeQuery("coalesce(? + ?, ?, ?)", i, c, i, c)
 }
 
 // The plan. Most days of most sites are "aligned": in that NEM day the site
@@ -76,10 +125,21 @@ func summary(db *bun.DB) *bun.SelectQuery {
 		TableExpr("(?) AS x", alignedDays(db).UnionAll(otherDays(db))).
 		ColumnExpr("x.site_id").
 		ColumnExpr("x.?", ts)
-	for _, f := range flows {
-		x = x.ColumnExpr("x.?", bun.Ident(f.column))
+	for _, c := range []string{"generation", "import", "export", "consumption", "controlled_load"} {
+		x = x.ColumnExpr("x.?", bun.Ident(c))
 	}
-	return x.ColumnExpr("x.consumption")
+	return x
+}
+
+// outputs are the columns each branch of summary's union gives after
+// site_id and timestamp, from its flows (expressions in flows' order).
+func outputs(q *bun.SelectQuery, f [4]schema.QueryAppender) *bun.SelectQuery {
+	imp := totalImport(f[1], f[3])
+	return q.ColumnExpr("? AS generation", f[0]).
+		ColumnExpr("? AS ?", imp, bun.Ident("import")).
+		ColumnExpr("? AS export", f[2]).
+		ColumnExpr("?", consumption(f[0], imp, f[2])).
+		ColumnExpr("? AS controlled_load", f[3])
 }
 
 // consumption is import + generation - export of the flows given as
@@ -94,7 +154,7 @@ func consumption(g, i, e schema.QueryAppender) schema.QueryAppender {
 func aligned(over schema.QueryAppender) schema.QueryAppender {
 	q := bun.SafeQuery("min(r.start)?0 = max(r.start)?0 AND min(r.step)?0 = max(r.step)?0", over)
 	for _, f := range flows {
-		q = bun.SafeQuery("?0 AND count(*) FILTER (WHERE r.kind = ?1)?2 <= 1", q, f.column, over)
+		q = bun.SafeQuery("?0 AND count(*) FILTER (WHERE ?1)?2 <= 1", q, f.of("r"), over)
 	}
 	return q
 }
@@ -115,52 +175,63 @@ func alignedDays(db *bun.DB) *bun.SelectQuery {
 	// runs them in step, one value at a time (in FROM it would first copy
 	// each array into a tuplestore): the n-th row has the n-th element of
 	// every array.
-	elements := func(complete bool) *bun.SelectQuery {
+	//
+	// Complete days are split by whether they have a controlled-load
+	// array: most sites have none, and for their days the column is one
+	// value per day (NULL, or 0 at a site that has the channel on other
+	// days), not an array of them to unnest.
+	elements := func(complete, controlled bool) *bun.SelectQuery {
 		q := db.NewSelect().
 			TableExpr("(?) AS b", flaggedDays(db)).
 			ColumnExpr("b.site_id").
 			ColumnExpr("generate_series(b.start, b.start + (b.size - 1) * b.step, b.step) AS ?", ts).
 			Where("b.aligned").
 			Where("NOT (?)", hasRegisters("b"))
-		if complete {
-			q = q.Where("b.complete")
-		} else {
+		switch {
+		case !complete:
 			q = q.Where("NOT b.complete")
+		case controlled:
+			q = q.Where("b.complete AND b.controlled_load IS NOT NULL")
+		default:
+			q = q.Where("b.complete AND b.controlled_load IS NULL")
 		}
 		for _, f := range flows {
 			col, zero := bun.Ident(f.column), bun.Ident("zero_"+f.column)
-			if complete {
-				q = q.ColumnExpr("unnest(coalesce(b.?, array_fill(b.?, ARRAY[b.size]))) AS ?", col, zero, bun.Ident(f.short))
-			} else {
+			switch {
+			case !complete:
 				q = q.ColumnExpr("unnest(b.?) AS ?", col, bun.Ident(f.short)).ColumnExpr("b.?", zero)
+			case f.controlled && !controlled:
+				q = q.ColumnExpr("b.? AS ?", zero, bun.Ident(f.short))
+			default:
+				q = q.ColumnExpr("unnest(coalesce(b.?, array_fill(b.?, ARRAY[b.size]))) AS ?", col, zero, bun.Ident(f.short))
 			}
 		}
 		return q
 	}
 
-	full := db.NewSelect().
-		TableExpr("(?) AS u", elements(true)).
-		ColumnExpr("u.site_id").
-		ColumnExpr("u.?", ts)
-	for _, f := range flows {
-		full = full.ColumnExpr("u.? AS ?", bun.Ident(f.short), bun.Ident(f.column))
+	// consumption and the total import are computed in each branch rather
+	// than over the union: one projection less per row.
+	var short [4]schema.QueryAppender
+	for n, f := range flows {
+		short[n] = bun.Ident("u." + f.short)
 	}
-	// consumption is computed in each branch rather than over the union:
-	// one projection less per row.
-	full = full.ColumnExpr("?", consumption(bun.Ident("u.g"), bun.Ident("u.i"), bun.Ident("u.e")))
+	full := func(controlled bool) *bun.SelectQuery {
+		return outputs(db.NewSelect().
+			TableExpr("(?) AS u", elements(true, controlled)).
+			ColumnExpr("u.site_id").
+			ColumnExpr("u.?", ts), short)
+	}
 
 	gaps := db.NewSelect().
-		TableExpr("(?) AS u", elements(false)).
+		TableExpr("(?) AS u", elements(false, true)).
 		ColumnExpr("u.site_id").
 		ColumnExpr("u.?", ts).
-		Where("(u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL)")
-	var filled [3]schema.QueryAppender
+		Where("(u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL OR u.c IS NOT NULL)")
+	var filled [4]schema.QueryAppender
 	for n, f := range flows {
 		filled[n] = bun.SafeQuery("coalesce(u.?, u.?)", bun.Ident(f.short), bun.Ident("zero_"+f.column))
-		gaps = gaps.ColumnExpr("? AS ?", filled[n], bun.Ident(f.column))
 	}
-	gaps = gaps.ColumnExpr("?", consumption(filled[0], filled[1], filled[2]))
-	return full.UnionAll(gaps)
+	return full(false).UnionAll(full(true)).UnionAll(outputs(gaps, filled))
 }
 
 // flaggedDays is energy_days per site and NEM day: whether the day is
@@ -180,11 +251,11 @@ func flaggedDays(db *bun.DB) *bun.SelectQuery {
 		ColumnExpr("bool_and(array_position(r.energy, NULL) IS NULL) AS complete").
 		GroupExpr("r.site_id, ?", bucketOf("r"))
 	for _, f := range flows {
-		days = days.ColumnExpr("max(r.energy) FILTER (WHERE r.kind = ?) AS ?", f.column, bun.Ident(f.column))
+		days = days.ColumnExpr("max(r.energy) FILTER (WHERE ?) AS ?", f.of("r"), bun.Ident(f.column))
 	}
 	flagged := db.NewSelect().
 		TableExpr("(?) AS d", days).
-		ColumnExpr("d.site_id, d.start, d.step, d.size, d.aligned, d.complete, d.generation, d.import, d.export")
+		ColumnExpr("d.site_id, d.start, d.step, d.size, d.aligned, d.complete, d.generation, d.import, d.export, d.controlled_load")
 	for _, f := range flows {
 		flagged = flagged.ColumnExpr("CASE WHEN bool_or(d.? IS NOT NULL) OVER (PARTITION BY d.site_id) THEN 0::float8 END AS ?",
 			bun.Ident(f.column), bun.Ident("zero_"+f.column))
@@ -209,7 +280,7 @@ func otherDays(db *bun.DB) *bun.SelectQuery {
 		ColumnExpr("r.site_id").
 		GroupExpr("r.site_id")
 	for _, f := range flows {
-		kinds = kinds.ColumnExpr("bool_or(r.kind = ?) AS ?", f.column, bun.Ident("has_"+f.column))
+		kinds = kinds.ColumnExpr("bool_or(?) AS ?", f.of("r"), bun.Ident("has_"+f.column))
 	}
 	meter := db.NewSelect().
 		TableExpr("energy_days AS r").
@@ -218,18 +289,19 @@ func otherDays(db *bun.DB) *bun.SelectQuery {
 		Join("CROSS JOIN LATERAL unnest(r.energy) WITH ORDINALITY AS u(v, n)").
 		ColumnExpr("r.site_id").
 		ColumnExpr("? AS ?", intervalStart, ts).
-		ColumnExpr("r.kind").
+		ColumnExpr("? AS flow", flowOf("r")).
 		ColumnExpr("u.v AS energy").
-		ColumnExpr("k.has_generation, k.has_import, k.has_export").
+		ColumnExpr("k.has_generation, k.has_import, k.has_export, k.has_controlled_load").
 		Where("u.v IS NOT NULL")
 	all := meter
+	// Registers are the general circuit's import and export.
 	for _, reg := range []struct{ kind, table string }{{kindImport, "import_cumulative"}, {kindExport, "export_cumulative"}} {
 		all = all.UnionAll(registerIntervals(db, reg.kind, reg.table).
 			ColumnExpr("d.site_id").
 			ColumnExpr("d.start AS ?", ts).
-			ColumnExpr("?::text AS kind", reg.kind).
+			ColumnExpr("?::text AS flow", reg.kind).
 			ColumnExpr("? AS energy", registerEnergy).
-			ColumnExpr("false, ?, ?", reg.kind == kindImport, reg.kind == kindExport))
+			ColumnExpr("false, ?, ?, false", reg.kind == kindImport, reg.kind == kindExport))
 	}
 	grouped := db.NewSelect().
 		TableExpr("(?) AS a", all).
@@ -238,8 +310,8 @@ func otherDays(db *bun.DB) *bun.SelectQuery {
 		GroupExpr("a.site_id, a.?", ts)
 	for _, f := range flows {
 		grouped = grouped.
-			ColumnExpr("sum(a.energy) FILTER (WHERE a.kind = ?) AS ?", f.column, bun.Ident(f.column)).
-			ColumnExpr("count(*) FILTER (WHERE a.kind = ?) > 0 AS ?", f.column, bun.Ident("row_"+f.column)).
+			ColumnExpr("sum(a.energy) FILTER (WHERE a.flow = ?) AS ?", f.column, bun.Ident(f.column)).
+			ColumnExpr("count(*) FILTER (WHERE a.flow = ?) > 0 AS ?", f.column, bun.Ident("row_"+f.column)).
 			ColumnExpr("bool_or(a.?) AS ?", bun.Ident("has_"+f.column), bun.Ident("has_"+f.column))
 	}
 	q := db.NewSelect().
@@ -250,10 +322,18 @@ func otherDays(db *bun.DB) *bun.SelectQuery {
 		q = q.ColumnExpr("CASE WHEN o.? THEN o.? WHEN bool_or(o.?) OVER (PARTITION BY o.site_id) THEN 0::float8 END AS ?",
 			bun.Ident("row_"+f.column), bun.Ident(f.column), bun.Ident("has_"+f.column), bun.Ident(f.column))
 	}
+	// A NULL general import is either a site without general import
+	// channels (import is then the controlled load alone) or a register
+	// reset, which stays NULL: totalImport cannot tell them apart here.
+	q = q.ColumnExpr("bool_or(o.has_import) OVER (PARTITION BY o.site_id) AS records_import")
+	imp := bun.SafeQuery("CASE WHEN w.records_import THEN w.import + coalesce(w.controlled_load, 0) ELSE w.controlled_load END")
 	return db.NewSelect().
 		TableExpr("(?) AS w", q).
-		ColumnExpr("w.site_id, w.?, w.generation, w.import, w.export", ts).
-		ColumnExpr("?", consumption(bun.Ident("w.generation"), bun.Ident("w.import"), bun.Ident("w.export")))
+		ColumnExpr("w.site_id, w.?, w.generation", ts).
+		ColumnExpr("? AS ?", imp, bun.Ident("import")).
+		ColumnExpr("w.export").
+		ColumnExpr("?", consumption(bun.Ident("w.generation"), imp, bun.Ident("w.export"))).
+		ColumnExpr("w.controlled_load")
 }
 
 func dailySummary(db *bun.DB) *bun.SelectQuery {
@@ -263,7 +343,7 @@ func dailySummary(db *bun.DB) *bun.SelectQuery {
 		Join("JOIN sites AS site ON site.id = s.site_id").
 		ColumnExpr("s.site_id").
 		ColumnExpr("? AS ?", localDate, bun.Ident("date"))
-	for _, c := range []string{"generation", "import", "export", "consumption"} {
+	for _, c := range []string{"generation", "import", "export", "consumption", "controlled_load"} {
 		q = q.ColumnExpr("sum(s.?) AS ?", bun.Ident(c), bun.Ident(c))
 	}
 	return q.GroupExpr("s.site_id, ?", localDate)

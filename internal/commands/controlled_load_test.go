@@ -3,7 +3,7 @@ package commands
 import (
 	"encoding/json"
 	"fmt"
-	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,7 +70,7 @@ func TestControlledLoadBills(t *testing.T) {
 	mustRun(t, dsn, "billing", "add", "--site", "hot", "--tariff", "Warmth", "--from", "2024-03-04", "--to", "2024-03-05")
 	mustRun(t, dsn, "billing", "add", "--site", "hot", "--tariff", "Flat", "--from", "2024-03-06", "--to", "2024-03-06")
 
-	out := mustRun(t, dsn, "battery", "--site", "hot", "--model", "seed", "--capacity", "5kWh", "--efficiency", "0.9", "--format", "json")
+	out := mustRun(t, dsn, "battery", "--site", "hot", "--model", "seed", "--capacity", "4.5kWh", "--efficiency", "0.9", "--format", "json")
 	doc := decodeBattery(t, out)
 	var notes struct {
 		Data struct {
@@ -107,31 +107,41 @@ func TestControlledLoadBills(t *testing.T) {
 	for i, v := range ivs {
 		rows[i] = reporttest.Row{Start: v.at, Import: v.g, Export: v.exp}
 	}
-	var bills [2]float64
-	for i, o := range reporttest.SeedGenerator(rows, 5000, 0.9) {
+	// Summed in exact rationals of the generator's floats (9.809 and
+	// 6.4885): a float sum can land on the wrong side of a half cent.
+	rat := func(x float64) *big.Rat { return new(big.Rat).SetFloat64(x) }
+	price := func(rate string, wh float64) *big.Rat {
+		r, _ := new(big.Rat).SetString(rate)
+		return r.Mul(r, rat(wh)).Quo(r, big.NewRat(1000, 1))
+	}
+	bills := [2]*big.Rat{new(big.Rat), new(big.Rat)}
+	for i, o := range reporttest.SeedGenerator(rows, 4500, 0.9) {
 		v := ivs[i]
 		h := v.at.Hour()
-		cost := -0.05 * o.Export / 1000
+		bill := bills[0]
+		if v.at.Day() == 6 {
+			bill = bills[1]
+		}
+		bill.Sub(bill, price("0.05", o.Export))
 		switch {
 		case v.at.Day() == 6: // Flat
-			cost += 0.33 * (o.Import + v.cl) / 1000
+			bill.Add(bill, price("0.33", o.Import+v.cl))
 		case h < 7 || h >= 22:
-			cost += 0.33*o.Import/1000 + 0.165*v.cl/1000
+			bill.Add(bill, price("0.33", o.Import)).Add(bill, price("0.165", v.cl))
 		case h >= 10 && h < 15:
-			cost += 0.33*o.Import/1000 + 0.11*v.cl/1000
+			bill.Add(bill, price("0.33", o.Import)).Add(bill, price("0.11", v.cl))
 		default:
-			cost += 0.33 * (o.Import + v.cl) / 1000
-		}
-		if v.at.Day() == 6 {
-			bills[1] += cost
-		} else {
-			bills[0] += cost
+			bill.Add(bill, price("0.33", o.Import+v.cl))
 		}
 	}
-	bills[0] += 2 * 1.21
-	bills[1] += 1.10
-	for i, want := range bills {
-		want = math.Round(want*100) / 100
+	bills[0].Add(bills[0], big.NewRat(242, 100)) // two days of 1.21
+	bills[1].Add(bills[1], big.NewRat(110, 100))
+	for i, exact := range bills {
+		// To the cent, halves away from zero.
+		cents := new(big.Rat).Mul(exact, big.NewRat(100, 1))
+		cents.Add(cents, big.NewRat(1, 2))
+		want := float64(new(big.Int).Quo(cents.Num(), cents.Denom()).Int64()) / 100
+		t.Logf("bill %d with the battery: %s exactly", i+1, exact.FloatString(15))
 		if got := r.Periods[i].Cost; got != want {
 			t.Errorf("bill %d with the battery %v, want %v", i+1, got, want)
 		}
