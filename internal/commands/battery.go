@@ -143,7 +143,7 @@ func batteryOptions(c *cli.Context) (report.Options, error) {
 	if err != nil {
 		return opts, err
 	}
-	eff, err := report.ParseEfficiency(c.String("efficiency"))
+	eff, err := parseEfficiency(c.String("efficiency"))
 	if err != nil {
 		return opts, err
 	}
@@ -152,7 +152,7 @@ func batteryOptions(c *cli.Context) (report.Options, error) {
 		if model == battery.ModelSeed {
 			return opts, errors.New("--power applies to the full model only: the seed model has no power limits (drop --power or use --model full)")
 		}
-		w, err := report.ParsePower(c.String("power"))
+		w, err := parsePower(c.String("power"))
 		if err != nil {
 			return opts, err
 		}
@@ -167,11 +167,11 @@ func batteryOptions(c *cli.Context) (report.Options, error) {
 	case c.IsSet("sweep") && c.IsSet("capacity"):
 		return opts, errors.New("give either --capacity or --sweep, not both")
 	case c.IsSet("sweep"):
-		if capacities, err = report.ParseEnergyList(c.String("sweep")); err != nil {
+		if capacities, err = parseEnergyList(c.String("sweep")); err != nil {
 			return opts, fmt.Errorf("--sweep: %w", err)
 		}
 	default:
-		wh, err := report.ParseEnergy(c.String("capacity"))
+		wh, err := parseEnergy(c.String("capacity"))
 		if err != nil {
 			return opts, fmt.Errorf("--capacity: %w", err)
 		}
@@ -187,7 +187,7 @@ func batteryOptions(c *cli.Context) (report.Options, error) {
 	}
 
 	if c.IsSet("price") {
-		p, err := report.ParsePrice(c.String("price"))
+		p, err := parsePrice(c.String("price"))
 		if err != nil {
 			return opts, err
 		}
@@ -197,7 +197,7 @@ func batteryOptions(c *cli.Context) (report.Options, error) {
 		if opts.Price == nil {
 			return opts, errors.New("--discount-rate needs --price: the net present value weighs savings against the price")
 		}
-		r, err := report.ParseRate(c.String("discount-rate"))
+		r, err := parseRate(c.String("discount-rate"))
 		if err != nil {
 			return opts, err
 		}

@@ -78,7 +78,7 @@ func runDemo(c *cli.Context) error {
 		fmt.Fprintf(env.Stdout, "The demo data is already loaded in %q (demo --reset starts again).\n", name)
 	}
 
-	price, err := report.ParsePrice(demoPrice)
+	price, err := parsePrice(demoPrice)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/solarview/solarview/internal/dbtest"
 	"github.com/solarview/solarview/internal/report/reporttest"
 	"github.com/solarview/solarview/internal/tariff"
+	"github.com/solarview/solarview/models"
 )
 
 // statementLog is a pgx tracer that records every statement sent on the
@@ -146,10 +147,7 @@ func TestCompareEqualsBatteryReportPerPlanAndReadsOnce(t *testing.T) {
 	reporttest.Load(t, db, bare, 30*time.Minute, rows)
 
 	sizes := []battery.Config{{CapacityWh: 3000, Efficiency: 0.9}, {CapacityWh: 6000, Efficiency: 0.9}, {CapacityWh: 10000, Efficiency: 0.9}}
-	price, err := ParsePrice("800/kWh")
-	if err != nil {
-		t.Fatal(err)
-	}
+	price := Price{PerKWh: 800 * models.Unit}
 	rate := 0.05
 	base := Options{Site: "home", Batteries: sizes, Price: &price, DiscountRate: &rate}
 	ctx := context.Background()

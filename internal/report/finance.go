@@ -51,3 +51,26 @@ func npv(price, perYear models.Money, rate float64, years int) models.Money {
 	}
 	return models.Money(math.Round(float64(perYear)*factor)) - price
 }
+
+// Price is what a battery costs installed: a fixed amount plus an amount per
+// kWh of capacity, so one --price can serve a sweep of sizes.
+type Price struct {
+	Fixed  models.Money
+	PerKWh models.Money
+}
+
+// For is the price of a battery of capacityWh.
+func (p Price) For(capacityWh float64) models.Money {
+	return p.Fixed + p.PerKWh.MulFloat(capacityWh/1000)
+}
+
+// String writes p the way --price takes it (see commands.parsePrice).
+func (p Price) String() string {
+	switch {
+	case p.PerKWh == 0:
+		return p.Fixed.String()
+	case p.Fixed == 0:
+		return p.PerKWh.String() + "/kWh"
+	}
+	return p.Fixed.String() + "+" + p.PerKWh.String() + "/kWh"
+}

@@ -59,10 +59,7 @@ func newFleetFixture(t *testing.T) fleetFixture {
 }
 
 func fleetOptions(cfgs []battery.Config) Options {
-	price, err := ParsePrice("2000+600/kWh")
-	if err != nil {
-		panic(err)
-	}
+	price := Price{Fixed: 2000 * models.Unit, PerKWh: 600 * models.Unit}
 	rate := 0.05
 	return Options{Batteries: cfgs, Price: &price, DiscountRate: &rate}
 }
