@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/solarview/solarview/internal/battery"
+	"github.com/solarview/solarview/internal/render"
 	"github.com/solarview/solarview/internal/report"
 )
 
@@ -31,7 +32,7 @@ func batteryCommand() *cli.Command {
 			"a time) and prints one row per site ranked by savings per year; with --sweep a\n" +
 			"row holds the site's best size. Sites without data or billing periods are\n" +
 			"listed with the reason; the exit code is 1 only when no site could be reported.\n\n" +
-			report.Wrap(report.FinanceConvention, 88),
+			render.Wrap(report.FinanceConvention, 88),
 		Flags: append([]cli.Flag{
 			&cli.GenericFlag{Name: "site", Value: &siteNames{}, Usage: "site `NAME` (may be left out when there is only one); give it again for a ranking of several sites"},
 			&cli.BoolFlag{Name: "all-sites", Usage: "report every site, one ranked row each"},
@@ -56,7 +57,7 @@ func batterySettingFlags() []cli.Flag {
 		&cli.StringFlag{Name: "lifetime", Value: strconv.Itoa(report.DefaultLifetime), Usage: "battery life in `YEARS`: the net present value's horizon, and a longer payback is flagged"},
 		&cli.StringFlag{Name: "from", Usage: "first `DATE` of data used, YYYY-MM-DD (site's local date)"},
 		&cli.StringFlag{Name: "to", Usage: "last `DATE` of data used (included), YYYY-MM-DD"},
-		&cli.StringFlag{Name: "format", Value: string(report.FormatTable), Usage: "output `FORMAT`: table, csv or json"},
+		&cli.StringFlag{Name: "format", Value: string(render.FormatTable), Usage: "output `FORMAT`: table, csv or json"},
 	}
 }
 
@@ -70,7 +71,7 @@ func batteryAction(c *cli.Context) error {
 	}
 	env := envOf(c)
 	// Progress only where a person watches: a terminal, and a table.
-	if opts.Format == report.FormatTable {
+	if opts.Format == render.FormatTable {
 		opts.Progress = terminalOrNil(env.Stderr)
 	}
 	sites := c.Generic("site").(*siteNames)
@@ -84,11 +85,11 @@ func batteryAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return report.Run(c.Context, db, opts, env.Stdout)
+	return showBattery(c.Context, db, env.Stdout, opts)
 }
 
 // fleetAction runs the many-site report: every site, or the sites named.
-func fleetAction(c *cli.Context, env *Env, opts report.Options, sites []string) error {
+func fleetAction(c *cli.Context, env *Env, opts batteryRequest, sites []string) error {
 	fo := report.FleetOptions{Sites: sites, AllSites: c.Bool("all-sites")}
 	if c.IsSet("jobs") {
 		n, err := strconv.Atoi(strings.TrimSpace(c.String("jobs")))
@@ -107,12 +108,12 @@ func fleetAction(c *cli.Context, env *Env, opts report.Options, sites []string) 
 	// shows one bar over sites instead, on the same terms.
 	fo.Progress, opts.Progress = opts.Progress, nil
 	opts.Site = ""
-	fo.Report = opts
+	fo.Report = opts.Options
 	db, err := env.DB(c.Context)
 	if err != nil {
 		return err
 	}
-	return report.RunFleet(c.Context, db, fo, env.Stdout)
+	return showFleet(c.Context, db, env.Stdout, fo, opts.Format)
 }
 
 // siteNames collects --site given any number of times. Names are kept
@@ -124,8 +125,8 @@ func (s *siteNames) String() string     { return strings.Join(*s, ", ") }
 
 // batteryOptions turns the flags into report options, refusing bad input
 // with one-line errors before the database is touched.
-func batteryOptions(c *cli.Context) (report.Options, error) {
-	opts := report.Options{Chart: c.String("chart")}
+func batteryOptions(c *cli.Context) (batteryRequest, error) {
+	opts := batteryRequest{reportOutput: reportOutput{Chart: c.String("chart")}}
 	// battery repeats --site (a ranking of several sites); compare takes one.
 	switch sites := c.Generic("site").(type) {
 	case *siteNames:
@@ -136,7 +137,7 @@ func batteryOptions(c *cli.Context) (report.Options, error) {
 		opts.Site = c.String("site")
 	}
 	var err error
-	if opts.Format, err = report.ParseFormat(c.String("format")); err != nil {
+	if opts.Format, err = render.ParseFormat(c.String("format")); err != nil {
 		return opts, err
 	}
 	model, err := battery.ParseModel(c.String("model"))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/solarview/solarview/internal/render"
 	"github.com/solarview/solarview/internal/report"
 )
 
@@ -24,7 +25,7 @@ func compareCommand() *cli.Command {
 			"(same dates, that plan's tariff), so each cell is what `battery` reports with the\n" +
 			"billing periods on that plan. A site without billing periods is priced in calendar\n" +
 			"months and has no current plan.\n\n" +
-			report.Wrap(report.FinanceConvention, 88),
+			render.Wrap(report.FinanceConvention, 88),
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "site", Usage: "site `NAME` (may be left out when there is only one)"},
 			&cli.GenericFlag{Name: "tariff", Value: &repeated{}, Usage: "a plan to price, by tariff `NAME`; repeat for each plan"},
@@ -43,19 +44,19 @@ func compareAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cmp := report.CompareOptions{Options: opts, AllTariffs: c.Bool("all-tariffs")}
+	cmp := report.CompareOptions{Options: opts.Options, AllTariffs: c.Bool("all-tariffs")}
 	if r, ok := c.Generic("tariff").(*repeated); ok {
 		cmp.Tariffs = r.values
 	}
 	env := envOf(c)
-	if opts.Format == report.FormatTable {
+	if opts.Format == render.FormatTable {
 		cmp.Progress = terminalOrNil(env.Stderr)
 	}
 	db, err := env.DB(c.Context)
 	if err != nil {
 		return err
 	}
-	return report.RunCompare(c.Context, db, cmp, env.Stdout)
+	return showComparison(c.Context, db, env.Stdout, cmp, opts.reportOutput)
 }
 
 // repeated collects every value of a flag given several times, each

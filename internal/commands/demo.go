@@ -9,6 +9,7 @@ import (
 	"github.com/solarview/solarview/internal/battery"
 	"github.com/solarview/solarview/internal/demo"
 	"github.com/solarview/solarview/internal/migrator"
+	"github.com/solarview/solarview/internal/render"
 	"github.com/solarview/solarview/internal/report"
 )
 
@@ -83,13 +84,15 @@ func runDemo(c *cli.Context) error {
 		return err
 	}
 	fmt.Fprintln(env.Stdout)
-	err = report.Run(ctx, db, report.Options{
-		Site:      demo.Adelaide.Name,
-		Batteries: []battery.Config{demoBattery},
-		Price:     &price,
-		Format:    report.FormatTable,
-		Progress:  terminalOrNil(env.Stderr),
-	}, env.Stdout)
+	err = showBattery(ctx, db, env.Stdout, batteryRequest{
+		Options: report.Options{
+			Site:      demo.Adelaide.Name,
+			Batteries: []battery.Config{demoBattery},
+			Price:     &price,
+			Progress:  terminalOrNil(env.Stderr),
+		},
+		reportOutput: reportOutput{Format: render.FormatTable},
+	})
 	if err != nil {
 		return err
 	}

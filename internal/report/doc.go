@@ -13,9 +13,10 @@
 // The result ([Report]) holds, per configuration, the cost without and with
 // the battery for each billing period, the savings per day and per year
 // (over the days priced), the energy shifted and cycles, and, given a price,
-// the simple payback and the net present value. [Write] prints it as a
-// table, CSV or JSON (whose field names are a contract, see design.md);
-// [DrawChart] draws it.
+// the simple payback and the net present value. The package only
+// computes: tables, CSV, JSON, charts and progress bars are package
+// render's, which shows these results, and the command line's units are
+// parsed by the commands.
 //
 // [ComputeComparison] (`solarview compare`) runs the same pass with one
 // pricing sink per plan: the site's current billing periods, and each plan

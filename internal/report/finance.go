@@ -6,6 +6,13 @@ import (
 	"github.com/solarview/solarview/models"
 )
 
+// FinanceConvention is how payback and net present value are reckoned,
+// printed under every report that shows them and in `--help`: the figures
+// mean little without it.
+const FinanceConvention = "Payback and NPV assume the savings over the data priced repeat equally every year, " +
+	"counted at each year's end, with no battery degradation and no price changes; the battery is paid for at year 0. " +
+	"Payback = price / yearly savings; NPV = -price + sum over the lifetime of yearly savings / (1 + rate)^year."
+
 // DaysPerYear turns average savings per day into savings per year. A plain
 // 365: bills and battery quotes talk in calendar years, and the leap day
 // would move a payback by a day in four years.

@@ -26,8 +26,8 @@ import (
 // battery --all-sites` or `--site` given several times.
 type FleetOptions struct {
 	// Report is what each site's report simulates and prices; its Site,
-	// Chart and Progress must be empty (the fleet chooses the sites, draws
-	// no chart and shows its own progress).
+	// Profile and Progress must be empty (the fleet chooses the sites, keeps
+	// no typical day and reports its own progress).
 	Report Options
 	// Sites names the sites, in any order; a name given twice counts once.
 	// Empty with AllSites.
@@ -87,23 +87,14 @@ type SiteRow struct {
 // Skipped tells a site listed with a reason from a reported one.
 func (r SiteRow) Skipped() bool { return r.Reason != "" }
 
-// ErrNothingReported is returned by RunFleet, after the rows are written,
-// when every chosen site was skipped: the command then exits non-zero
-// although each site's reason is printed.
+// ErrNothingReported is what Fleet.Err wraps when every chosen site was
+// skipped.
 var ErrNothingReported = errors.New("no site could be reported")
 
-// RunFleet computes a many-site report and writes it to w in
-// fo.Report.Format. Sites that cannot be reported are listed with their
-// reason; the error is ErrNothingReported (wrapped) when that is all of
-// them.
-func RunFleet(ctx context.Context, db *bun.DB, fo FleetOptions, w io.Writer) error {
-	fl, err := ComputeFleet(ctx, db, fo)
-	if err != nil {
-		return err
-	}
-	if err := WriteFleet(w, fl, fo.Report.Format); err != nil {
-		return err
-	}
+// Err is nil when at least one site was reported, else ErrNothingReported
+// (wrapped, with the count): a command writes the rows first, each skipped
+// site with its reason, and then exits non-zero with it.
+func (fl *Fleet) Err() error {
 	if fl.Reported == 0 {
 		return fmt.Errorf("%w: all %d site(s) skipped, each with its reason above", ErrNothingReported, fl.Skipped)
 	}
@@ -115,8 +106,8 @@ func (fo *FleetOptions) check() error {
 	switch {
 	case o.Site != "":
 		return userErr("a many-site report takes its sites from Sites or AllSites, not Report.Site")
-	case o.Chart != "":
-		return userErr("--chart draws one site's report: give a single --site")
+	case o.Profile:
+		return userErr("a many-site report keeps no typical day: --chart draws one site's report, give a single --site")
 	case o.Progress != nil:
 		return userErr("a many-site report shows its own progress (FleetOptions.Progress)")
 	case fo.AllSites && len(fo.Sites) > 0:

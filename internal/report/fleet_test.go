@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
 	"reflect"
@@ -204,7 +203,7 @@ func TestFleetChosenSitesAndSweep(t *testing.T) {
 		{Report: opts, Sites: []string{a}, AllSites: true},
 		{Report: opts},
 		{Report: opts, AllSites: true, Jobs: -1},
-		{Report: Options{Batteries: cfgs, Chart: "x.svg"}, AllSites: true},
+		{Report: Options{Batteries: cfgs, Profile: true}, AllSites: true},
 	} {
 		if _, err := ComputeFleet(ctx, fx.db, fo); err == nil {
 			t.Errorf("%+v was accepted", fo)
@@ -212,36 +211,29 @@ func TestFleetChosenSitesAndSweep(t *testing.T) {
 	}
 }
 
-// When no site can be reported the rows are still written, each with its
-// reason, and the error says so; JSON lists the skipped sites with a null
-// rank.
+// When no site can be reported every chosen site is still a row, each with
+// its reason, and Err says that nothing was reported.
 func TestFleetNothingReported(t *testing.T) {
 	t.Parallel()
 	fx := newFleetFixture(t)
-	var out bytes.Buffer
-	opts := Options{Batteries: []battery.Config{{CapacityWh: 13500, Efficiency: 0.9}}, Format: FormatJSON}
-	err := RunFleet(context.Background(), fx.db, FleetOptions{Report: opts, Sites: []string{fx.noData, fx.noBilling}}, &out)
-	if !errors.Is(err, ErrNothingReported) {
-		t.Fatalf("error %v, want ErrNothingReported", err)
+	opts := Options{Batteries: []battery.Config{{CapacityWh: 13500, Efficiency: 0.9}}}
+	fl, err := ComputeFleet(context.Background(), fx.db, FleetOptions{Report: opts, Sites: []string{fx.noData, fx.noBilling}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	var doc struct {
-		Reported int `json:"reported"`
-		Sites    []struct {
-			Rank   *int    `json:"rank"`
-			Site   string  `json:"site"`
-			Reason *string `json:"reason"`
-		} `json:"sites"`
+	if err := fl.Err(); !errors.Is(err, ErrNothingReported) || !strings.Contains(err.Error(), "all 2 site(s) skipped") {
+		t.Fatalf("Err() = %v, want ErrNothingReported for 2 sites", err)
 	}
-	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
+	if fl.Reported != 0 || fl.Skipped != 2 || len(fl.Rows) != 2 {
+		t.Fatalf("%d reported, %d skipped, %d rows; want 0, 2, 2", fl.Reported, fl.Skipped, len(fl.Rows))
 	}
-	if doc.Reported != 0 || len(doc.Sites) != 2 {
-		t.Fatalf("%s", out.String())
-	}
-	for _, s := range doc.Sites {
-		if s.Rank != nil || s.Reason == nil || *s.Reason == "" {
-			t.Errorf("skipped site %+v", s)
+	for _, row := range fl.Rows {
+		if !row.Skipped() || row.Rank != 0 {
+			t.Errorf("skipped site %+v", row)
 		}
+	}
+	if err := (&Fleet{Reported: 1, Skipped: 2}).Err(); err != nil {
+		t.Errorf("one site reported, Err() = %v", err)
 	}
 }
 

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -18,27 +16,6 @@ import (
 	"github.com/solarview/solarview/internal/tariff"
 	"github.com/solarview/solarview/models"
 )
-
-// Format is an output format of a report.
-type Format string
-
-// Output formats.
-const (
-	FormatTable Format = "table"
-	FormatCSV   Format = "csv"
-	FormatJSON  Format = "json"
-)
-
-// ParseFormat reads --format; the empty string is a table.
-func ParseFormat(s string) (Format, error) {
-	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
-	case "":
-		return FormatTable, nil
-	case FormatTable, FormatCSV, FormatJSON:
-		return f, nil
-	}
-	return "", fmt.Errorf("unknown format %q (want table, csv or json)", s)
-}
 
 // DefaultLifetime is the battery life, in years, the net present value is
 // taken over when Options.LifetimeYears is zero: the usual warranty.
@@ -66,12 +43,9 @@ type Options struct {
 	DiscountRate *float64
 	// LifetimeYears defaults to DefaultLifetime.
 	LifetimeYears int
-	// Format of the output; default table.
-	Format Format
-	// Chart, when not empty, is an .svg or .png file to draw: savings
-	// against capacity for a sweep, a typical day's state of charge for one
-	// battery.
-	Chart string
+	// Profile, with a single battery, collects its typical day's state of
+	// charge into Report.Profile: what a chart of one battery draws.
+	Profile bool
 	// Progress, when not nil, receives a progress indicator if the run takes
 	// long (more than a second). Give it a terminal, never the output.
 	Progress io.Writer
@@ -117,8 +91,8 @@ type Report struct {
 	// BestBy says by what: "payback" with a price, "savings" without.
 	Best   int
 	BestBy string
-	// Profile is the typical day's state of charge of the first battery,
-	// when a chart of it was asked for.
+	// Profile is the typical day's state of charge of the battery, when
+	// Options.Profile asked for it.
 	Profile []Point
 }
 
@@ -177,24 +151,6 @@ func (p PeriodResult) Partial() bool { return p.Days < p.PeriodDays }
 // request; the CLI prints it as it is.
 func userErr(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
-// Run computes the report and writes it to w in opts.Format, drawing
-// opts.Chart if asked: what `solarview battery` and `solarview demo` print.
-func Run(ctx context.Context, db *bun.DB, opts Options, w io.Writer) error {
-	if err := opts.check(); err != nil {
-		return err
-	}
-	rep, err := Compute(ctx, db, opts)
-	if err != nil {
-		return err
-	}
-	if opts.Chart != "" {
-		if err := DrawChart(rep, opts.Chart); err != nil {
-			return err
-		}
-	}
-	return Write(w, rep, opts.Format)
-}
-
 // check refuses bad options before anything is read.
 func (o *Options) check() error {
 	if len(o.Batteries) == 0 {
@@ -203,16 +159,6 @@ func (o *Options) check() error {
 	for _, c := range o.Batteries {
 		if err := c.Validate(); err != nil {
 			return err
-		}
-	}
-	if _, err := ParseFormat(string(o.Format)); err != nil {
-		return err
-	}
-	if o.Chart != "" {
-		switch strings.ToLower(filepath.Ext(o.Chart)) {
-		case ".svg", ".png":
-		default:
-			return userErr("chart %q: give a file name ending in .svg or .png", o.Chart)
 		}
 	}
 	if !o.From.IsZero() && !o.To.IsZero() && o.To.Before(o.From) {
@@ -308,7 +254,7 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 	gaps := &gapList{}
 	sinks = append(sinks, gaps)
 	st := &streamed{}
-	if opts.Chart != "" && len(opts.Batteries) == 1 {
+	if opts.Profile && len(opts.Batteries) == 1 {
 		st.profile = newSOCProfile(loc, opts.Batteries[0].CapacityWh)
 		sinks = append(sinks, st.profile)
 	}
