@@ -70,10 +70,6 @@ func batteryAction(c *cli.Context) error {
 		return err
 	}
 	env := envOf(c)
-	// Progress only where a person watches: a terminal, and a table.
-	if opts.Format == render.FormatTable {
-		opts.Progress = terminalOrNil(env.Stderr)
-	}
 	sites := c.Generic("site").(*siteNames)
 	if c.Bool("all-sites") || len(*sites) > 1 {
 		return fleetAction(c, env, opts, *sites)
@@ -85,7 +81,7 @@ func batteryAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return showBattery(c.Context, db, env.Stdout, opts)
+	return showBattery(c.Context, env, db, opts)
 }
 
 // fleetAction runs the many-site report: every site, or the sites named.
@@ -104,16 +100,13 @@ func fleetAction(c *cli.Context, env *Env, opts batteryRequest, sites []string) 
 	if opts.Chart != "" {
 		return errors.New("--chart draws one site's report: give a single --site")
 	}
-	// The per-site indicator would interleave between workers; the fleet
-	// shows one bar over sites instead, on the same terms.
-	fo.Progress, opts.Progress = opts.Progress, nil
 	opts.Site = ""
 	fo.Report = opts.Options
 	db, err := env.DB(c.Context)
 	if err != nil {
 		return err
 	}
-	return showFleet(c.Context, db, env.Stdout, fo, opts.Format)
+	return showFleet(c.Context, env, db, fo, opts.Format)
 }
 
 // siteNames collects --site given any number of times. Names are kept

@@ -49,14 +49,11 @@ func compareAction(c *cli.Context) error {
 		cmp.Tariffs = r.values
 	}
 	env := envOf(c)
-	if opts.Format == render.FormatTable {
-		cmp.Progress = terminalOrNil(env.Stderr)
-	}
 	db, err := env.DB(c.Context)
 	if err != nil {
 		return err
 	}
-	return showComparison(c.Context, db, env.Stdout, cmp, opts.reportOutput)
+	return showComparison(c.Context, env, db, cmp, opts.reportOutput)
 }
 
 // repeated collects every value of a flag given several times, each

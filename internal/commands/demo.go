@@ -84,12 +84,11 @@ func runDemo(c *cli.Context) error {
 		return err
 	}
 	fmt.Fprintln(env.Stdout)
-	err = showBattery(ctx, db, env.Stdout, batteryRequest{
+	err = showBattery(ctx, env, db, batteryRequest{
 		Options: report.Options{
 			Site:      demo.Adelaide.Name,
 			Batteries: []battery.Config{demoBattery},
 			Price:     &price,
-			Progress:  terminalOrNil(env.Stderr),
 		},
 		reportOutput: reportOutput{Format: render.FormatTable},
 	})

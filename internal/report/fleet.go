@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/schollz/progressbar/v3"
 	"github.com/uptrace/bun"
 
 	"github.com/solarview/solarview/internal/names"
@@ -37,9 +36,8 @@ type FleetOptions struct {
 	// Jobs is how many sites are reported at once, each by its own worker
 	// on its own database connection; 0 means one per CPU core.
 	Jobs int
-	// Progress, when not nil, shows how many sites are done if the run
-	// takes more than a second. Give it a terminal, never the output.
-	Progress io.Writer
+	// Progress, when not nil, is told after each site how many are done.
+	Progress Progress
 }
 
 // Fleet is a many-site report: one row per site, the reported sites ranked
@@ -252,7 +250,6 @@ func ComputeFleet(ctx context.Context, db *bun.DB, fo FleetOptions) (*Fleet, err
 		fl.Rows = append(fl.Rows, d.row)
 		prog.add()
 	}
-	prog.done()
 	if firstErr != nil {
 		return nil, firstErr
 	}
@@ -344,49 +341,5 @@ func (fl *Fleet) rank() {
 		}
 		fl.Reported++
 		fl.Rows[i].Rank = fl.Reported
-	}
-}
-
-// fleetProgress counts finished sites on a terminal, once the run has
-// taken longer than progressDelay.
-type fleetProgress struct {
-	w     io.Writer
-	total int
-	n     int
-	start time.Time
-	bar   *progressbar.ProgressBar
-}
-
-func newFleetProgress(w io.Writer, total int) *fleetProgress {
-	if w == nil {
-		return nil
-	}
-	return &fleetProgress{w: w, total: total, start: time.Now()}
-}
-
-func (p *fleetProgress) add() {
-	if p == nil {
-		return
-	}
-	p.n++
-	if p.bar == nil {
-		if time.Since(p.start) < progressDelay {
-			return
-		}
-		p.bar = progressbar.NewOptions(p.total,
-			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription("sites"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
-	}
-	_ = p.bar.Set(p.n)
-}
-
-func (p *fleetProgress) done() {
-	if p != nil && p.bar != nil {
-		_ = p.bar.Finish()
 	}
 }

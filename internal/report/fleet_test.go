@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -73,9 +72,14 @@ func TestFleetRanksEverySiteLikeItsOwnReport(t *testing.T) {
 	ctx := context.Background()
 	opts := fleetOptions([]battery.Config{{Model: battery.ModelFull, CapacityWh: 10000, Efficiency: 0.9, ChargePowerW: 5000, DischargePowerW: 5000}})
 
-	one, err := ComputeFleet(ctx, fx.db, FleetOptions{Report: opts, AllSites: true, Jobs: 1})
+	var events []ProgressEvent
+	one, err := ComputeFleet(ctx, fx.db, FleetOptions{Report: opts, AllSites: true, Jobs: 1,
+		Progress: func(ev ProgressEvent) { events = append(events, ev) }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(events) != 6 || events[5] != (ProgressEvent{Phase: ProgressSites, Done: 6, Total: 6}) {
+		t.Errorf("progress %+v, want a site at a time up to 6 of 6", events)
 	}
 	four, err := ComputeFleet(ctx, fx.db, FleetOptions{Report: opts, AllSites: true, Jobs: 4})
 	if err != nil {
@@ -262,26 +266,4 @@ func TestFleetRankOrder(t *testing.T) {
 	if fl.Reported != 4 || fl.Skipped != 2 || fl.Rows[3].Rank != 4 {
 		t.Errorf("reported %d, skipped %d, last rank %d", fl.Reported, fl.Skipped, fl.Rows[3].Rank)
 	}
-}
-
-// The bar over sites stays quiet for a quick run and counts sites once
-// the run has taken longer than a second (later updates are throttled);
-// without a writer there is none.
-func TestFleetProgress(t *testing.T) {
-	t.Parallel()
-	var quick, slow bytes.Buffer
-	p := newFleetProgress(&quick, 3)
-	p.add()
-	p.done()
-	if quick.Len() != 0 {
-		t.Errorf("a quick run drew %q", quick.String())
-	}
-	p = newFleetProgress(&slow, 3)
-	p.start = p.start.Add(-2 * progressDelay)
-	p.add()
-	if !strings.Contains(slow.String(), "sites") || !strings.Contains(slow.String(), "1/3") {
-		t.Errorf("a slow run drew %q", slow.String())
-	}
-	p.done()
-	newFleetProgress(nil, 3).add() // no writer, no bar, no panic
 }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/uptrace/bun"
 
 	"github.com/solarview/solarview/internal/battery"
@@ -46,9 +44,9 @@ type Options struct {
 	// Profile, with a single battery, collects its typical day's state of
 	// charge into Report.Profile: what a chart of one battery draws.
 	Profile bool
-	// Progress, when not nil, receives a progress indicator if the run takes
-	// long (more than a second). Give it a terminal, never the output.
-	Progress io.Writer
+	// Progress, when not nil, is told how far the pass over the data has
+	// got (see Progress).
+	Progress Progress
 	// Registry decodes tariff components; nil means tariff.Components.
 	Registry *tariff.Registry
 	// Currency names the money of the tariffs, for charts and headings;
@@ -258,10 +256,8 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 		st.profile = newSOCProfile(loc, opts.Batteries[0].CapacityWh)
 		sinks = append(sinks, st.profile)
 	}
-	var prog *progress
 	if opts.Progress != nil {
-		prog = newProgress(opts.Progress, loc)
-		sinks = append(sinks, prog)
+		sinks = append(sinks, newProgress(opts.Progress, loc))
 	}
 
 	// Where each grid channel has rows is asked on another connection
@@ -283,7 +279,6 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 		st.data, err = battery.Run(ctx, src, opts.Batteries, battery.Sinks(sinks...), battery.RunOptions{})
 		return err
 	})
-	prog.done()
 	if errors.Is(err, battery.ErrUnknownInterval) {
 		// Fewer than two intervals: nothing to simulate, and no spacing to
 		// infer their length from.
@@ -411,52 +406,4 @@ func noCoverage(site *models.Site, pr *tariff.Pricer, first, end time.Time) erro
 	return userErr("no billing period of site %q covers its data (%s to %s; billing periods cover %s): add one with `solarview billing add`",
 		site.Name, first.In(loc).Format(time.DateOnly), end.Add(-time.Nanosecond).In(loc).Format(time.DateOnly),
 		tariff.FormatRange(ps[0].Start, ps[len(ps)-1].End))
-}
-
-// progress is a [battery.Sink] that shows how far a long run has got.
-// Nothing is drawn for the first second, so quick runs stay quiet.
-type progress struct {
-	w     io.Writer
-	loc   *time.Location
-	start time.Time
-	n     int64
-	bar   *progressbar.ProgressBar
-}
-
-// progressDelay is how long a run must take before progress is shown.
-const progressDelay = time.Second
-
-func newProgress(w io.Writer, loc *time.Location) *progress {
-	return &progress{w: w, loc: loc, start: time.Now()}
-}
-
-func (p *progress) Interval(in battery.Interval, _ []battery.Result) error {
-	p.n++
-	if p.n&4095 != 0 {
-		return nil
-	}
-	if p.bar == nil {
-		if time.Since(p.start) < progressDelay {
-			return nil
-		}
-		p.bar = progressbar.NewOptions64(-1,
-			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription("simulating"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetItsString("intervals"),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSpinnerType(14),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
-	}
-	p.bar.Describe("simulating " + in.Start.In(p.loc).Format(time.DateOnly))
-	return p.bar.Set64(p.n)
-}
-
-// done clears the indicator; safe on nil.
-func (p *progress) done() {
-	if p != nil && p.bar != nil {
-		_ = p.bar.Finish()
-	}
 }
