@@ -116,8 +116,9 @@ type siteNames []string
 func (s *siteNames) Set(v string) error { *s = append(*s, v); return nil }
 func (s *siteNames) String() string     { return strings.Join(*s, ", ") }
 
-// batteryOptions turns the flags into report options, refusing bad input
-// with one-line errors before the database is touched.
+// batteryOptions turns the flags into the report to compute and how to
+// show it, refusing bad input with one-line errors before the database is
+// touched.
 func batteryOptions(c *cli.Context) (batteryRequest, error) {
 	opts := batteryRequest{reportOutput: reportOutput{Chart: c.String("chart")}}
 	// battery repeats --site (a ranking of several sites); compare takes one.
