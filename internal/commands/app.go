@@ -73,6 +73,7 @@ func App(stdout, stderr io.Writer) *cli.App {
 		ErrWriter: stderr,
 		Metadata:  map[string]any{envKey: env},
 		Before: func(c *cli.Context) error {
+			env.Stdin = c.App.Reader
 			env.DatabaseURL = c.String("database-url")
 			env.DBName = c.String("db")
 			if env.DBName != "" {

@@ -61,7 +61,7 @@ var commandSpecs = map[string]argSpec{
 	"check":          {},
 	"sqlview":        {min: 1, max: 1, noun: "VIEW"},
 	"refresh":        {max: many, noun: "VIEW"}, // works on any database holding the registered views
-	"import":         {min: 1, max: many, noun: "FILE", nameFlags: map[string]string{"site": "site"}, schema: true},
+	"import":         {min: 1, max: many, noun: "FILE", schema: true},
 	"site add":       {min: 1, max: 1, noun: "NAME", nameArg: "site", schema: true},
 	"site list":      {schema: true},
 	"tariff add": {min: 1, max: 1, noun: "NAME", nameArg: "tariff", nameFlags: map[string]string{"retailer": "retailer"},
