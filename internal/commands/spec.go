@@ -13,26 +13,30 @@ import (
 	"github.com/solarview/solarview/internal/names"
 )
 
-// argSpec declares, once per command, what the command-line checks before
-// the command runs: how many positional arguments it takes, which of its
-// values are names or numbers, and whether it reads solarview's tables.
-// [guardCommands] applies them to every command, so a command file never
-// repeats these checks and a mistake is refused before anything is opened,
-// started or created.
+// argSpec declares the shape of a command's command line: how many
+// positional arguments it takes and whether it reads solarview's tables.
+// [guardCommands] applies it to every command before the command's options
+// are read, so every command refuses a stray or missing argument in the
+// same words, and the check cannot be forgotten.
+//
+// What the values must be (a name without control characters, a finite
+// number, a date, a known format) is not declared here but checked by the
+// command's options' Validate (see options.go), beside the command's other
+// rules, where a test can call it without a command line. The split is
+// between what is alike for every command (how many arguments, which flags
+// are required — cli.StringFlag's Required, see [takeRequired] — and what
+// the command needs from the Env) and what only the command knows; a rule
+// lives in one of the two, never both.
 type argSpec struct {
 	// min and max bound the number of positional arguments; max < 0 means
 	// no limit.
 	min, max int
 	// noun names one positional argument in messages ("NAME", "FILE").
 	noun string
-	// nameArg says the first positional argument names a new record of
-	// kind nameArg ("site", "tariff"), checked with [names.Check].
-	nameArg string
-	// nameFlags are flags holding a record's name, by flag name, with the
-	// kind of record: checked like nameArg.
-	nameFlags map[string]string
 	// numeric flags must hold finite numbers of sane size (see
 	// [checkNumbers]), whatever unit follows them.
+	// Only battery and compare still declare theirs here, until their
+	// options check them in Validate as tariff add's do.
 	numeric []string
 	// schema is set for commands that read or write solarview's tables:
 	// their database must have no pending migration (see [Env.DB]).
@@ -218,18 +222,6 @@ func (s argSpec) check(c *cli.Context, path string, required []string) error {
 	for _, f := range required {
 		if !c.IsSet(f) {
 			return fmt.Errorf("%s needs --%s", path, f)
-		}
-	}
-	if s.nameArg != "" {
-		if err := names.Check(s.nameArg, c.Args().First()); err != nil {
-			return err
-		}
-	}
-	for flag, kind := range s.nameFlags {
-		if c.IsSet(flag) {
-			if err := names.Check(kind, c.String(flag)); err != nil {
-				return fmt.Errorf("--%s: %w", flag, err)
-			}
 		}
 	}
 	for _, flag := range s.numeric {
