@@ -70,11 +70,6 @@ func parseDate(flag, value string) (time.Time, error) {
 	return d, nil
 }
 
-// parseDateFlag is parseDate of a flag of c.
-func parseDateFlag(c *cli.Context, name string) (time.Time, error) {
-	return parseDate(name, c.String(name))
-}
-
 type billingAddOpts struct {
 	Site, Tariff string
 	// From and To are the first and the last day billed, YYYY-MM-DD.

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -10,7 +11,7 @@ import (
 )
 
 // compareCommand ranks plans with and without a battery. Its battery flags
-// are battery's, read by the same batteryOptions.
+// are battery's, read by the same batterySettingsFrom.
 func compareCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "compare",
@@ -31,31 +32,53 @@ func compareCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all-tariffs", Usage: "price every stored tariff"},
 			&cli.StringFlag{Name: "chart", Usage: "draw the yearly cost per plan, without and with its best battery, to `FILE`.svg or FILE.png"},
 		}, batterySettingFlags()...),
-		Action: compareAction,
+		Action: leaf(compareOptsFrom, compare),
 	}
 }
 
-func compareAction(c *cli.Context) error {
-	if c.NArg() != 0 {
-		return fmt.Errorf("compare takes no arguments, got %q (plans go in --tariff, the site in --site)", strings.Join(c.Args().Slice(), " "))
+// compareOpts are compare's options: the battery settings it shares with
+// battery, the site and the plans.
+type compareOpts struct {
+	batterySettings
+	Site string
+	// Tariffs are the plans named with --tariff, in order.
+	Tariffs    []string
+	AllTariffs bool
+	// Chart is the file the chart is drawn to, "" for none.
+	Chart string
+
+	// Set by Validate.
+	report report.Options
+}
+
+func compareOptsFrom(c *cli.Context) *compareOpts {
+	o := &compareOpts{batterySettings: batterySettingsFrom(c), Site: c.String("site"),
+		AllTariffs: c.Bool("all-tariffs"), Chart: c.String("chart")}
+	if r, ok := c.Generic("tariff").(*repeated); ok {
+		o.Tariffs = r.values
 	}
-	opts, err := batteryOptions(c)
-	if err != nil {
+	return o
+}
+
+func (o *compareOpts) Validate() error {
+	if err := o.checkNumbers(); err != nil {
 		return err
 	}
-	cmp := report.CompareOptions{Options: opts, AllTariffs: c.Bool("all-tariffs")}
-	if r, ok := c.Generic("tariff").(*repeated); ok {
-		cmp.Tariffs = r.values
-	}
-	env := envOf(c)
-	if opts.Format == report.FormatTable {
+	var err error
+	o.report, err = o.reportOptions(o.Site, o.Chart)
+	return err
+}
+
+func compare(ctx context.Context, env *Env, o *compareOpts) error {
+	cmp := report.CompareOptions{Options: o.report, AllTariffs: o.AllTariffs, Tariffs: o.Tariffs}
+	if cmp.Format == report.FormatTable {
 		cmp.Progress = terminalOrNil(env.Stderr)
 	}
-	db, err := env.DB(c.Context)
+	db, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
-	return report.RunCompare(c.Context, db, cmp, env.Stdout)
+	return report.RunCompare(ctx, db, cmp, env.Stdout)
 }
 
 // repeated collects every value of a flag given several times, each

@@ -3,6 +3,10 @@ package commands
 import (
 	"context"
 	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -85,6 +89,31 @@ func checkNumberFlags(flags ...numberFlag) error {
 		}
 		if err := checkNumbers(f.name, *f.value); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// maxMagnitude bounds every number given in a numeric flag. Numbers beyond
+// it are mistakes, and they overflow: 1e308kWh is +Inf Wh, which the
+// simulation would then carry into every figure.
+const maxMagnitude = 1e12
+
+// numberToken finds the numbers in a flag value such as "1500+700/kWh",
+// "5kWh,10kWh" or "90%", including the words strconv.ParseFloat reads as
+// infinity and NaN.
+var numberToken = regexp.MustCompile(`(?i)[0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?|\binf(?:inity)?\b|\bnan\b`)
+
+// checkNumbers refuses a flag value holding a number that is not finite or
+// is larger than maxMagnitude, naming the flag.
+func checkNumbers(flag, value string) error {
+	for _, tok := range numberToken.FindAllString(value, -1) {
+		f, err := strconv.ParseFloat(tok, 64)
+		if err != nil && !strings.Contains(err.Error(), "range") {
+			continue // not a number after all; the command's parser says why
+		}
+		if math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > maxMagnitude {
+			return fmt.Errorf("--%s %s: %s is not a finite number up to %g", flag, names.Quote(value), tok, float64(maxMagnitude))
 		}
 	}
 	return nil

@@ -165,3 +165,55 @@ func TestCheckAndRollbackValidate(t *testing.T) {
 		t.Errorf("check --format yaml: %v, want exit code 2", err)
 	}
 }
+
+func TestBatteryValidate(t *testing.T) {
+	t.Parallel()
+	// bat gives battery's defaults, as its flags do, with sites.
+	bat := func(sites ...string) *batteryOpts {
+		return &batteryOpts{Sites: sites, batterySettings: batterySettings{Model: "full", Efficiency: "0.9", Lifetime: "20", Format: "table"}}
+	}
+	with := func(o *batteryOpts, f func(*batteryOpts)) *batteryOpts { f(o); return o }
+	testValidate(t, []validateCase{
+		{"defaults", bat(), ""},
+		{"one site", bat("home"), ""},
+		{"ranking", with(bat("home", "cottage"), func(o *batteryOpts) { o.Jobs = ptr("2") }), ""},
+		{"all sites", with(bat(), func(o *batteryOpts) { o.AllSites = true }), ""},
+		{"infinite capacity", with(bat(), func(o *batteryOpts) { o.Capacity = ptr("1e308kWh") }), `--capacity "1e308kWh": 1e308 is not a finite number`},
+		{"NaN jobs", with(bat(), func(o *batteryOpts) { o.AllSites, o.Jobs = true, ptr("NaN") }), "--jobs"},
+		{"seed with power", with(bat(), func(o *batteryOpts) { o.Model, o.Power = "seed", ptr("5kW") }), "--power applies to the full model only"},
+		{"no power", with(bat(), func(o *batteryOpts) { o.Power = ptr("0kW") }), `--power must be greater than 0 W, got "0kW"`},
+		{"sweep and capacity", with(bat(), func(o *batteryOpts) { o.Sweep, o.Capacity = ptr("5kWh"), ptr("5kWh") }), "give either --capacity or --sweep, not both"},
+		{"sweep", with(bat(), func(o *batteryOpts) { o.Sweep = ptr("5kWh,10kWh") }), ""},
+		{"discount without price", with(bat(), func(o *batteryOpts) { o.DiscountRate = ptr("5%") }), "--discount-rate needs --price"},
+		{"lifetime", with(bat(), func(o *batteryOpts) { o.Lifetime = "101" }), `--lifetime "101": give a whole number of years from 1 to 100`},
+		{"date", with(bat(), func(o *batteryOpts) { o.From = ptr("1899-12-31") }), "--from 1899-12-31 is out of range"},
+		{"jobs for one site", with(bat("home"), func(o *batteryOpts) { o.Jobs = ptr("2") }), "--jobs applies to several sites"},
+		{"no jobs", with(bat("a", "b"), func(o *batteryOpts) { o.Jobs = ptr("0") }), `--jobs "0": give a whole number of sites at once, at least 1`},
+		{"all sites and a site", with(bat("home"), func(o *batteryOpts) { o.AllSites = true }), "give either --all-sites or --site, not both"},
+		{"chart of a ranking", with(bat("a", "b"), func(o *batteryOpts) { o.Chart = "x.svg" }), "--chart draws one site's report"},
+		// The settings come before the ranking's own rules.
+		{"settings first", with(bat("home"), func(o *batteryOpts) { o.AllSites, o.Format = true, "xml" }), "xml"},
+	})
+
+	o := with(bat("home"), func(o *batteryOpts) { o.Sweep, o.Price = ptr("5kWh,10kWh"), ptr("400/kWh") })
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if o.report.Site != "home" || len(o.report.Batteries) != 2 || o.report.Batteries[1].CapacityWh != 10000 || o.report.Price == nil {
+		t.Errorf("report options %+v", o.report)
+	}
+}
+
+func TestCheckNumbers(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"13.5kWh", "5kWh,10kWh,13.5kWh", "1500+700/kWh", "90%", "0.9", "1e12Wh", "-0.05", "10"} {
+		if err := checkNumbers("x", ok); err != nil {
+			t.Errorf("checkNumbers(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"1e308kWh", "inf", "+Inf", "-infinity", "NaN", "nan%", "5kWh,1e400kWh", "1500+1e13/kWh", "1.1e12"} {
+		if err := checkNumbers("x", bad); err == nil {
+			t.Errorf("checkNumbers(%q) accepted it", bad)
+		}
+	}
+}
