@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -11,7 +12,7 @@ import (
 )
 
 // compareCommand ranks plans with and without a battery. Its battery flags
-// are battery's, read by the same batteryOptions.
+// are battery's, read by the same batterySettingsFrom.
 func compareCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "compare",
@@ -32,28 +33,50 @@ func compareCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all-tariffs", Usage: "price every stored tariff"},
 			&cli.StringFlag{Name: "chart", Usage: "draw the yearly cost per plan, without and with its best battery, to `FILE`.svg or FILE.png"},
 		}, batterySettingFlags()...),
-		Action: compareAction,
+		Action: leaf(compareOptsFrom, compare),
 	}
 }
 
-func compareAction(c *cli.Context) error {
-	if c.NArg() != 0 {
-		return fmt.Errorf("compare takes no arguments, got %q (plans go in --tariff, the site in --site)", strings.Join(c.Args().Slice(), " "))
-	}
-	opts, err := batteryOptions(c)
-	if err != nil {
-		return err
-	}
-	cmp := report.CompareOptions{Options: opts.Options, AllTariffs: c.Bool("all-tariffs")}
+// compareOpts are compare's options: the battery settings it shares with
+// battery, the site and the plans.
+type compareOpts struct {
+	batterySettings
+	Site string
+	// Tariffs are the plans named with --tariff, in order.
+	Tariffs    []string
+	AllTariffs bool
+	// Chart is the file the chart is drawn to, "" for none.
+	Chart string
+
+	// Set by Validate.
+	report batteryRequest
+}
+
+func compareOptsFrom(c *cli.Context) *compareOpts {
+	o := &compareOpts{batterySettings: batterySettingsFrom(c), Site: c.String("site"),
+		AllTariffs: c.Bool("all-tariffs"), Chart: c.String("chart")}
 	if r, ok := c.Generic("tariff").(*repeated); ok {
-		cmp.Tariffs = r.values
+		o.Tariffs = r.values
 	}
-	env := envOf(c)
-	db, err := env.DB(c.Context)
+	return o
+}
+
+func (o *compareOpts) Validate() error {
+	if err := o.checkNumbers(); err != nil {
+		return err
+	}
+	var err error
+	o.report, err = o.reportOptions(o.Site, o.Chart)
+	return err
+}
+
+func compare(ctx context.Context, env *Env, o *compareOpts) error {
+	cmp := report.CompareOptions{Options: o.report.Options, AllTariffs: o.AllTariffs, Tariffs: o.Tariffs}
+	db, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
-	return showComparison(c.Context, env, db, cmp, opts.reportOutput)
+	return showComparison(ctx, env, db, cmp, o.report.reportOutput)
 }
 
 // repeated collects every value of a flag given several times, each
