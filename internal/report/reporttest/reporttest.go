@@ -120,6 +120,30 @@ func DemoYear(t testing.TB) []Row {
 	return rows
 }
 
+// HouseholdRows is days of half hours in Adelaide from start: a midday
+// surplus and an evening peak that vary from day to day, so batteries of
+// different sizes and plans of different shapes price differently.
+func HouseholdRows(start time.Time, days int) []Row {
+	var rows []Row
+	for i := 0; i < days*48; i++ {
+		at := start.Add(time.Duration(i) * 30 * time.Minute)
+		lt := at.In(start.Location())
+		h, d := lt.Hour(), lt.YearDay()
+		r := Row{Start: at}
+		switch {
+		case h >= 9 && h < 16:
+			r.Generation = 1500 + float64(d%7)*200
+			r.Export = 900 + float64(d%5)*250
+		case h >= 17 && h < 22:
+			r.Import = 500 + float64((d+h)%4)*150
+		default:
+			r.Import = 120 + float64(d%3)*30
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
 // AddSite creates a site and returns its id.
 func AddSite(t testing.TB, db *bun.DB, name, zone string) int64 {
 	t.Helper()
