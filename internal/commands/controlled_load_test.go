@@ -167,6 +167,9 @@ func TestControlledLoadBills(t *testing.T) {
 	// Flat 3 × 7.60.
 	cmp := mustRun(t, dsn, "compare", "--site", "hot", "--tariff", "Warmth", "--tariff", "Flat", "--capacity", "5kWh", "--format", "json")
 	var c struct {
+		Data struct {
+			Warnings []string `json:"warnings"`
+		} `json:"data"`
 		Plans []struct {
 			Name         string  `json:"name"`
 			Current      bool    `json:"current"`
@@ -184,5 +187,11 @@ func TestControlledLoadBills(t *testing.T) {
 	}
 	if got["Warmth"] != 18.05 || got["Flat"] != 22.80 {
 		t.Errorf("compare: %v, want Warmth 18.05 and Flat 22.80", got)
+	}
+	// Flat over all three days: 29.4 kWh of controlled load at its
+	// general rates, said once.
+	w := `tariff "Flat" has no controlled-load rate: the site's 29.4 kWh of controlled load are priced at its general rates`
+	if n := strings.Count(strings.Join(c.Data.Warnings, "\n"), w); n != 1 {
+		t.Errorf("compare warns %d times %q:\n%s", n, w, strings.Join(c.Data.Warnings, "\n"))
 	}
 }
