@@ -274,8 +274,8 @@ func (a *Accumulator) add(in Instant, count int, importWh, exportWh, controlledW
 	}
 	cp := &a.p.periods[in.period]
 	// The general circuit's import: all of it, unless a controlled-load
-	// rate takes the controlled load's part. Never below zero, whatever
-	// float rounding left of a subtraction.
+	// rate takes the controlled load's part. Never below zero: more
+	// controlled load than import is inconsistent data, not a credit.
 	general, clGeneral := importWh, controlledWh
 	if in.mask&cp.clRates != 0 {
 		general, clGeneral = max(importWh-controlledWh, 0), 0
