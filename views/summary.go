@@ -80,11 +80,10 @@ func (f flow) of(a string) schema.QueryAppender {
 	if f.kind != kindImport {
 		return bun.SafeQuery("?.kind = ?", bun.Ident(a), f.kind)
 	}
-	op := "<>"
 	if f.controlled {
-		op = "="
+		return bun.SafeQuery("?0.kind = ?1 AND ?0.channel = ?2", bun.Ident(a), f.kind, controlledLoadChannel)
 	}
-	return bun.SafeQuery("?.kind = ? AND ?.channel "+op+" ?", bun.Ident(a), f.kind, bun.Ident(a), controlledLoadChannel)
+	return bun.SafeQuery("?0.kind = ?1 AND ?0.channel <> ?2", bun.Ident(a), f.kind, controlledLoadChannel)
 }
 
 // flowOf names the flow of energy_days row alias a.
@@ -99,10 +98,11 @@ func totalImport(i, c schema.QueryAppender) schema.QueryAppender {
 }
 
 // The plan. Most days of most sites are "aligned": in that NEM day the site
-// has at most one energy_days row per kind, and all of them share start and
-// step. Their arrays then line up element by element, so summary's rows for
-// the day are the arrays read side by side — one unnest of three arrays,
-// without joining or sorting anything per interval. Streaming a site-year
+// has at most one energy_days row per flow (generation, general import,
+// export, controlled load), and all of them share start and step. Their
+// arrays then line up element by element, so summary's rows for the day are
+// the arrays read side by side — one unnest of the day's arrays, without
+// joining or sorting anything per interval. Streaming a site-year
 // costs about what reading the same rows from a plain per-interval table
 // does (README, "Storage"). The per-site facts the NULL rules need (does the
 // site record generation at all?) come from a window over the site's days,
