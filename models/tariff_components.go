@@ -86,11 +86,26 @@ const (
 	HolidaysOnly    = "only"
 )
 
+// TariffCircuit says which of the household's circuits a supply charge or
+// usage rate is for. Most are for the general circuit: everything the meter
+// measures. A plan with a controlled-load tariff (off-peak hot water on a
+// timer, on a meter element of its own) prices that circuit's energy, the
+// site's "CL" channel, at rates and with a supply charge of its own.
+type TariffCircuit struct {
+	// ControlledLoad is set for a charge on the controlled-load circuit.
+	ControlledLoad bool `bun:"controlled_load,notnull"`
+}
+
+// ForControlledLoad reports whether the charge is for the controlled-load
+// circuit.
+func (c TariffCircuit) ForControlledLoad() bool { return c.ControlledLoad }
+
 // TariffDailySupplyCharge is a fixed charge per day of supply.
 type TariffDailySupplyCharge struct {
 	bun.BaseModel `bun:"table:tariff_daily_supply_charges,alias:daily_supply_charge"`
 
 	TariffComponentBase
+	TariffCircuit
 	// Amount is charged for each day, in currency units.
 	Amount Money `bun:"amount,type:numeric,notnull"`
 	// SeasonStart and SeasonEnd ("MM-DD", both inclusive) limit the charge
@@ -105,6 +120,7 @@ type TariffUsageRate struct {
 	bun.BaseModel `bun:"table:tariff_usage_rates,alias:usage_rate"`
 
 	TariffComponentBase
+	TariffCircuit
 	// Rate is in currency units per kWh.
 	Rate Money `bun:"rate,type:numeric,notnull"`
 	TariffWindow
@@ -145,6 +161,11 @@ type TariffDemandCharge struct {
 	// above MinKW and, when MaxKW is set, up to MaxKW.
 	MinKW float64  `bun:"min_kw,type:numeric,notnull"`
 	MaxKW *float64 `bun:"max_kw,type:numeric"`
+	// PerKVA is set when the plan charges per kVA of apparent power.
+	// Interval data has no power factor, so the demand measured is kW
+	// (a power factor of 1): the charge is a lower bound, and reports
+	// say so.
+	PerKVA bool `bun:"per_kva,notnull"`
 	TariffWindow
 }
 
@@ -155,6 +176,7 @@ type TariffBlockRate struct {
 	bun.BaseModel `bun:"table:tariff_block_rates,alias:block_rate"`
 
 	TariffComponentBase
+	TariffCircuit
 	// Rates are in currency units per kWh, one more than VolumesKWh.
 	Rates      []Money   `bun:"rates,array,type:tariff_money[],notnull"`
 	VolumesKWh []float64 `bun:"volumes_kwh,array,type:numeric[],notnull"`

@@ -60,16 +60,18 @@ func (*ExportEnergy) BeforeAppendModel(_ context.Context, q bun.Query) error {
 // Summary is a row of the summary view: a site's energy flows (Wh) in the
 // interval starting at Timestamp. A nil field is unknown: the site records
 // no data of that kind, or a register was reset; Consumption is nil whenever
-// any of the other three is.
+// any of generation, import and export is. ControlledLoad is the part of
+// Import on controlled-load channels, nil at a site that has none.
 type Summary struct {
 	bun.BaseModel `bun:"table:summary,alias:summary"`
 
-	SiteID      int64     `bun:"site_id"`
-	Timestamp   time.Time `bun:"timestamp"`
-	Generation  *float64  `bun:"generation"`
-	Import      *float64  `bun:"import"`
-	Export      *float64  `bun:"export"`
-	Consumption *float64  `bun:"consumption"`
+	SiteID         int64     `bun:"site_id"`
+	Timestamp      time.Time `bun:"timestamp"`
+	Generation     *float64  `bun:"generation"`
+	Import         *float64  `bun:"import"`
+	Export         *float64  `bun:"export"`
+	Consumption    *float64  `bun:"consumption"`
+	ControlledLoad *float64  `bun:"controlled_load"`
 
 	Site *Site `bun:"rel:belongs-to,join:site_id=id"`
 }
@@ -85,12 +87,13 @@ func (*Summary) BeforeAppendModel(_ context.Context, q bun.Query) error {
 type DailySummary struct {
 	bun.BaseModel `bun:"table:daily_summary,alias:daily_summary"`
 
-	SiteID      int64     `bun:"site_id"`
-	Date        time.Time `bun:"date,type:date"`
-	Generation  *float64  `bun:"generation"`
-	Import      *float64  `bun:"import"`
-	Export      *float64  `bun:"export"`
-	Consumption *float64  `bun:"consumption"`
+	SiteID         int64     `bun:"site_id"`
+	Date           time.Time `bun:"date,type:date"`
+	Generation     *float64  `bun:"generation"`
+	Import         *float64  `bun:"import"`
+	Export         *float64  `bun:"export"`
+	Consumption    *float64  `bun:"consumption"`
+	ControlledLoad *float64  `bun:"controlled_load"`
 
 	Site *Site `bun:"rel:belongs-to,join:site_id=id"`
 }

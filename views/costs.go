@@ -35,10 +35,12 @@ func tariffFlatRates(db *bun.DB) *bun.SelectQuery {
 	// season and no public holiday rule (SQL NULLs are JSON nulls in
 	// to_jsonb, and ->> maps those back to NULL). A supply charge is flat
 	// without a season. Block rates, demand charges and discounts are
-	// never flat.
+	// never flat, nor is anything for the controlled-load circuit:
+	// daily_summary does not tell its energy apart.
 	windowless := bun.SafeQuery(
 		"c.data ->> 'weekdays' IS NULL AND c.data ->> 'start_time' IS NULL AND c.data ->> 'season_start' IS NULL" +
 			" AND c.data ->> 'public_holidays' IS NULL")
+	general := bun.SafeQuery("c.data ->> 'controlled_load' IS DISTINCT FROM 'true'")
 	sumOf := func(key, model string) schema.QueryAppender {
 		return bun.SafeQuery("coalesce(sum((c.data ->> ?)::numeric) FILTER (WHERE c.model = ?), 0)", key, model)
 	}
@@ -48,8 +50,8 @@ func tariffFlatRates(db *bun.DB) *bun.SelectQuery {
 		ColumnExpr("? AS supply", sumOf("amount", models.DailySupplyChargeComponent)).
 		ColumnExpr("? AS usage", sumOf("rate", models.UsageRateComponent)).
 		ColumnExpr("? AS feed_in", sumOf("rate", models.FeedInRateComponent)).
-		ColumnExpr("bool_and(c.model = ? AND c.data ->> 'season_start' IS NULL OR c.model IN (?, ?) AND ?) AS flat",
-			models.DailySupplyChargeComponent, models.UsageRateComponent, models.FeedInRateComponent, windowless).
+		ColumnExpr("bool_and((c.model = ? AND c.data ->> 'season_start' IS NULL OR c.model IN (?, ?) AND ?) AND ?) AS flat",
+			models.DailySupplyChargeComponent, models.UsageRateComponent, models.FeedInRateComponent, windowless, general).
 		GroupExpr("c.tariff_id")
 }
 

@@ -94,12 +94,23 @@ type Index struct {
 	Unique bool
 }
 
-var (
+// registry holds registered views. The package's own, registered, is the one
+// the init functions fill and every command reads; a test that registers
+// views of its own makes another, so it needs no global to swap and runs in
+// parallel with the tests that read views.
+type registry struct {
 	mu       sync.RWMutex
-	registry = map[string]View{}
-	sources  = map[string]source{}
+	views    map[string]View
+	sources  map[string]source
 	problems []*RegisterError
-)
+}
+
+func newRegistry() *registry {
+	return &registry{views: map[string]View{}, sources: map[string]source{}}
+}
+
+// registered is the registry of the views solarview manages.
+var registered = newRegistry()
 
 // source is where a view was registered.
 type source struct {
@@ -126,23 +137,28 @@ func (e *RegisterError) Error() string {
 // query, duplicate name) is recorded for [Errors] rather than panicking.
 func Register(v View) {
 	file, line := callerOutside()
-	mu.Lock()
-	defer mu.Unlock()
+	registered.register(v, file, line)
+}
+
+// register adds v, registered at file:line, to r.
+func (r *registry) register(v View, file string, line int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	fail := func(msg string) {
-		problems = append(problems, &RegisterError{File: RepoPath(file), Line: line, Msg: msg})
+		r.problems = append(r.problems, &RegisterError{File: RepoPath(file), Line: line, Msg: msg})
 	}
 	switch {
 	case v.Name == "" || v.Query == nil:
 		fail("views.Register needs a name and a query")
 		return
-	case registry[v.Name].Query != nil:
-		first := sources[v.Name]
+	case r.views[v.Name].Query != nil:
+		first := r.sources[v.Name]
 		fail(fmt.Sprintf("view %q registered twice (first at %s:%d)", v.Name, RepoPath(first.file), first.line))
 		return
 	}
 	v.at = source{file: file, line: line}
-	registry[v.Name] = v
-	sources[v.Name] = v.at
+	r.views[v.Name] = v
+	r.sources[v.Name] = v.at
 }
 
 // callerOutside returns the file and line of Register's caller.
@@ -154,28 +170,32 @@ func callerOutside() (string, int) {
 }
 
 // Errors returns the registrations that were refused, in the order made.
-func Errors() []*RegisterError {
-	mu.RLock()
-	defer mu.RUnlock()
-	return append([]*RegisterError(nil), problems...)
+func Errors() []*RegisterError { return registered.errors() }
+
+func (r *registry) errors() []*RegisterError {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return append([]*RegisterError(nil), r.problems...)
 }
 
 // Source returns the file (relative to the repository root when it can be
 // found, see [RepoPath]) and line that registered the view name, so that
 // `solarview check` can point at the code of a view.
 func Source(name string) (file string, line int, ok bool) {
-	mu.RLock()
-	defer mu.RUnlock()
-	s, ok := sources[name]
+	registered.mu.RLock()
+	defer registered.mu.RUnlock()
+	s, ok := registered.sources[name]
 	return RepoPath(s.file), s.line, ok
 }
 
 // All returns every registered view, sorted by name.
-func All() []View {
-	mu.RLock()
-	defer mu.RUnlock()
-	out := make([]View, 0, len(registry))
-	for _, v := range registry {
+func All() []View { return registered.all() }
+
+func (r *registry) all() []View {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]View, 0, len(r.views))
+	for _, v := range r.views {
 		out = append(out, v)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -184,9 +204,9 @@ func All() []View {
 
 // Lookup returns the view registered under name.
 func Lookup(name string) (View, bool) {
-	mu.RLock()
-	defer mu.RUnlock()
-	v, ok := registry[name]
+	registered.mu.RLock()
+	defer registered.mu.RUnlock()
+	v, ok := registered.views[name]
 	return v, ok
 }
 

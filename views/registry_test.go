@@ -50,14 +50,21 @@ func TestEveryRegisteredViewRenders(t *testing.T) {
 
 // TestRegisterRefusalsAreErrorsWithTheirLocation: a duplicate name or an
 // empty view is kept as an error naming the Register call's file and line,
-// relative to the repository root, instead of a panic at start-up.
+// relative to the repository root, instead of a panic at start-up. It
+// registers in a registry of its own, so the package's stays as the init
+// functions made it for the tests running beside it.
 func TestRegisterRefusalsAreErrorsWithTheirLocation(t *testing.T) {
+	t.Parallel()
+	r := newRegistry()
+	register := func(v View) {
+		file, line := callerOutside() // as Register does: the line calling register
+		r.register(v, file, line)
+	}
 	q := func(db *bun.DB) *bun.SelectQuery { return db.NewSelect().ColumnExpr("1") }
-	before := len(Errors())
-	Register(View{Name: "registry_test_dup", Query: q})
-	Register(View{Name: "registry_test_dup", Query: q}) // line A
-	Register(View{Name: "", Query: q})
-	errs := Errors()[before:]
+	register(View{Name: "registry_test_dup", Query: q})
+	register(View{Name: "registry_test_dup", Query: q}) // line A
+	register(View{Name: "", Query: q})
+	errs := r.errors()
 	if len(errs) != 2 {
 		t.Fatalf("errors = %v", errs)
 	}
@@ -70,11 +77,12 @@ func TestRegisterRefusalsAreErrorsWithTheirLocation(t *testing.T) {
 	if errs[1].Line != errs[0].Line+1 {
 		t.Errorf("lines %d, %d", errs[0].Line, errs[1].Line)
 	}
-	mu.Lock()
-	delete(registry, "registry_test_dup")
-	delete(sources, "registry_test_dup")
-	problems = problems[:before]
-	mu.Unlock()
+	if all := r.all(); len(all) != 1 || all[0].Name != "registry_test_dup" {
+		t.Errorf("registered: %v", all)
+	}
+	if _, ok := Lookup("registry_test_dup"); ok || len(Errors()) != 0 {
+		t.Errorf("the test's registrations reached the package's registry (errors %v)", Errors())
+	}
 }
 
 // TestBuilderPanicIsAnError: a builder that panics gives an error with

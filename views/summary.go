@@ -8,10 +8,13 @@ import (
 )
 
 // summary puts a site's energy flows side by side per interval, in Wh:
-// generation (PV), import and export (the grid), and consumption, the
-// household's load: import + generation - export. Its column names
-// (site_id, timestamp, generation, import, export, consumption) are a
-// contract: the battery simulation and reports read them by name.
+// generation (PV), import and export (the grid), consumption, the
+// household's load: import + generation - export, and controlled_load, the
+// part of import on controlled-load channels (the import channel "CL":
+// off-peak hot water on a circuit of its own, which tariffs price apart and
+// a home battery does not supply). Its column names (site_id, timestamp,
+// generation, import, export, consumption, controlled_load) are a contract:
+// the battery simulation and reports read them by name.
 //
 // Unlike the seed, which inner-joined the three sources and so silently lost
 // every interval one of them lacked, the sources are full-joined per site and
@@ -25,6 +28,11 @@ import (
 //     COALESCE did;
 //   - a row that is present with a NULL energy (a register reset, see the
 //     import view) stays NULL.
+//
+// controlled_load follows the same rules: NULL at a site without a
+// controlled-load channel, 0 for an interval without a reading at a site
+// with one. import is the general channels' import plus controlled_load, so
+// it is what it always was, the sum of every import channel.
 //
 // daily_summary sums summary per site and local date, the date being taken in
 // the site's own time zone (sites.timezone), so a day runs from local
@@ -41,22 +49,63 @@ func init() {
 	Register(View{Name: "daily_summary", Query: dailySummary, Model: (*models.DailySummary)(nil)})
 }
 
-// flows are summary's energy columns, in order, each the energy_days kind
-// of the same name and the one-letter name summary's plan gives it.
-var flows = []struct{ column, short string }{
-	{kindGeneration, "g"},
-	{kindImport, "i"},
-	{kindExport, "e"},
+// controlledLoadChannel is the channel controlled load is imported on
+// (ingest.ChannelControlledLoad; a test holds the two equal).
+const controlledLoadChannel = "CL"
+
+// flow is one of the energies summary reads from energy_days: the rows of
+// one kind, import split into the general channels and the controlled load.
+type flow struct {
+	// column names the flow in summary's plan, and short in its unnested
+	// rows.
+	column, short string
+	kind          string
+	// controlled picks, of the import rows, the controlled-load channel
+	// rather than the others.
+	controlled bool
+}
+
+// flows are the flows in the order summary's plan carries them. The
+// "import" flow is the general channels' import only; summary's import
+// column adds controlled_load back.
+var flows = []flow{
+	{column: kindGeneration, short: "g", kind: kindGeneration},
+	{column: kindImport, short: "i", kind: kindImport},
+	{column: kindExport, short: "e", kind: kindExport},
+	{column: "controlled_load", short: "c", kind: kindImport, controlled: true},
+}
+
+// of is true for an energy_days row (alias a) of the flow.
+func (f flow) of(a string) schema.QueryAppender {
+	if f.kind != kindImport {
+		return bun.SafeQuery("?.kind = ?", bun.Ident(a), f.kind)
+	}
+	if f.controlled {
+		return bun.SafeQuery("?0.kind = ?1 AND ?0.channel = ?2", bun.Ident(a), f.kind, controlledLoadChannel)
+	}
+	return bun.SafeQuery("?0.kind = ?1 AND ?0.channel <> ?2", bun.Ident(a), f.kind, controlledLoadChannel)
+}
+
+// flowOf names the flow of energy_days row alias a.
+func flowOf(a string) schema.QueryAppender {
+	return bun.SafeQuery("CASE WHEN ? THEN ? ELSE ?.kind END", flows[3].of(a), flows[3].column, bun.Ident(a))
+}
+
+// totalImport is summary's import from the general import i and the
+// controlled load c, either NULL when the site has no such channel.
+func totalImport(i, c schema.QueryAppender) schema.QueryAppender {
+	return bun.SafeQuery("coalesce(? + ?, ?, ?)", i, c, i, c)
 }
 
 // The plan. Most days of most sites are "aligned": in that NEM day the site
-// has at most one energy_days row per kind, and all of them share start and
-// step. Their arrays then line up element by element, so summary's rows for
-// the day are the arrays read side by side — one unnest of three arrays,
-// without joining or sorting anything per interval. The per-site facts the
-// NULL rules need (does the site record generation at all? does it have
-// register readings?) are computed once per site, from the index alone, and
-// joined to the site's days.
+// has at most one energy_days row per flow (generation, general import,
+// export, controlled load), and all of them share start and step. Their
+// arrays then line up element by element, so summary's rows for the day are
+// the arrays read side by side — one unnest of the day's arrays, without
+// joining or sorting anything per interval. The per-site facts the NULL
+// rules need (does the site record generation at all? does it have register
+// readings?) are computed once per site, from the index alone, and joined to
+// the site's days.
 //
 // Everything else takes the general path, which is the definition above
 // spelt out: days that are not aligned (two import channels, a 15-minute
@@ -71,22 +120,34 @@ var flows = []struct{ column, short string }{
 // another site's.
 //
 // Measured (README, "Storage"), a site-year's rows cost almost all per row:
-// on complete days, four set-returning functions and the join's projection
-// per interval, on top of sending the row. Around that, the plan keeps its fixed costs small: no day's
-// arrays are grouped or buffered twice. (An earlier plan took the site's
-// facts from a window over its days and grouped every day again for the
-// days with gaps; both buffered every array once more, and the server
-// faulted in megabytes of fresh memory on every query.)
+// on complete days, one set-returning function per array and the join's
+// projection per interval, on top of sending the row. Around that, the plan
+// keeps its fixed costs small: no day's arrays are grouped or buffered
+// twice. (An earlier plan took the site's facts from a window over its days
+// and grouped every day again for the days with gaps; both buffered every
+// array once more, and the server faulted in megabytes of fresh memory on
+// every query.)
 func summary(db *bun.DB) *bun.SelectQuery {
 	ts := bun.Ident("timestamp")
 	x := db.NewSelect().
 		TableExpr("(?) AS x", alignedDays(db).UnionAll(otherDays(db))).
 		ColumnExpr("x.site_id").
 		ColumnExpr("x.?", ts)
-	for _, f := range flows {
-		x = x.ColumnExpr("x.?", bun.Ident(f.column))
+	for _, c := range []string{"generation", "import", "export", "consumption", "controlled_load"} {
+		x = x.ColumnExpr("x.?", bun.Ident(c))
 	}
-	return x.ColumnExpr("x.consumption")
+	return x
+}
+
+// outputs are the columns each branch of summary's union gives after
+// site_id and timestamp, from its flows (expressions in flows' order).
+func outputs(q *bun.SelectQuery, f [4]schema.QueryAppender) *bun.SelectQuery {
+	imp := totalImport(f[1], f[3])
+	return q.ColumnExpr("? AS generation", f[0]).
+		ColumnExpr("? AS ?", imp, bun.Ident("import")).
+		ColumnExpr("? AS export", f[2]).
+		ColumnExpr("?", consumption(f[0], imp, f[2])).
+		ColumnExpr("? AS controlled_load", f[3])
 }
 
 // consumption is import + generation - export of the flows given as
@@ -100,14 +161,14 @@ func consumption(g, i, e schema.QueryAppender) schema.QueryAppender {
 func aligned() schema.QueryAppender {
 	q := bun.SafeQuery("min(r.start) = max(r.start) AND min(r.step) = max(r.step)")
 	for _, f := range flows {
-		q = bun.SafeQuery("? AND count(*) FILTER (WHERE r.kind = ?) <= 1", q, f.column)
+		q = bun.SafeQuery("? AND count(*) FILTER (WHERE ?) <= 1", q, f.of("r"))
 	}
 	return q
 }
 
-// siteKinds is one row per site: has_<kind>, whether the site records that
-// kind on some day, zero_<kind>, what an interval without a reading of that
-// kind shows (0 when the site records it, else NULL), and registers, whether
+// siteKinds is one row per site: has_<flow>, whether the site records that
+// flow on some day, zero_<flow>, what an interval without a reading of that
+// flow shows (0 when the site records it, else NULL), and registers, whether
 // the site has register readings. Each fact is one probe of an index, so a
 // site costs a few microseconds however much data it has. The GROUP BY
 // keeps PostgreSQL from pulling the subquery up into the query around it,
@@ -118,7 +179,7 @@ func siteKinds(db *bun.DB) *bun.SelectQuery {
 		ColumnExpr("s.id AS site_id").
 		GroupExpr("s.id")
 	for _, f := range flows {
-		has := bun.SafeQuery("EXISTS (SELECT 1 FROM energy_days AS r WHERE r.site_id = s.id AND r.kind = ?)", f.column)
+		has := bun.SafeQuery("EXISTS (SELECT 1 FROM energy_days AS r WHERE r.site_id = s.id AND ?)", f.of("r"))
 		q = q.ColumnExpr("? AS ?", has, bun.Ident("has_"+f.column)).
 			ColumnExpr("CASE WHEN ? THEN 0::float8 END AS ?", has, bun.Ident("zero_"+f.column))
 	}
@@ -132,16 +193,19 @@ func siteKinds(db *bun.DB) *bun.SelectQuery {
 // functions are alone in that subquery's select list, where PostgreSQL runs
 // them in step, one value at a time (in FROM it would first copy each array
 // into a tuplestore): the n-th row has the n-th element of every array.
-// The rest of the row — the site, consumption — is the join's projection,
-// with the site's facts at hand.
+// The rest of the row — the site, the totals, consumption — is the join's
+// projection, with the site's facts at hand.
 //
 // Complete days — every array the day has is full, as whole meter days are
 // — are nearly all of them and need nothing per interval beyond that: a
-// kind the day lacks is filled in per day (zeros, or NULLs for a kind the
-// site never records). Days with missing readings have a branch of their
-// own, which drops intervals without any reading and fills the others'
-// missing kinds with zero_<kind>; it groups only those days, so the
-// complete days' arrays are grouped once.
+// flow the day lacks is filled in per day (zeros, or NULLs for a flow the
+// site never records). The controlled load is the exception: most sites
+// have none, and unnesting a filled array for them would cost a function
+// call per row, so a day without its array unnests nothing (a single call
+// for the day) and the join fills in zero_controlled_load. Days with
+// missing readings have a branch of their own, which drops intervals
+// without any reading and fills the others' missing flows; it groups only
+// those days, so the complete days' arrays are grouped once.
 func alignedDays(db *bun.DB) *bun.SelectQuery {
 	ts := bun.Ident("timestamp")
 	branch := func(complete bool) *bun.SelectQuery {
@@ -155,11 +219,12 @@ func alignedDays(db *bun.DB) *bun.SelectQuery {
 			elements = elements.Where("NOT d.complete")
 		}
 		for _, f := range flows {
-			if complete {
+			col, short := bun.Ident(f.column), bun.Ident(f.short)
+			if complete && !f.controlled {
 				elements = elements.ColumnExpr("unnest(coalesce(d.?, array_fill(k.?, ARRAY[d.size]))) AS ?",
-					bun.Ident(f.column), bun.Ident("zero_"+f.column), bun.Ident(f.short))
+					col, bun.Ident("zero_"+f.column), short)
 			} else {
-				elements = elements.ColumnExpr("unnest(d.?) AS ?", bun.Ident(f.column), bun.Ident(f.short))
+				elements = elements.ColumnExpr("unnest(d.?) AS ?", col, short)
 			}
 		}
 		q := db.NewSelect().
@@ -168,24 +233,23 @@ func alignedDays(db *bun.DB) *bun.SelectQuery {
 			ColumnExpr("k.site_id").
 			ColumnExpr("u.?", ts).
 			Where("NOT k.registers")
-		var v [3]schema.QueryAppender
+		var v [4]schema.QueryAppender
 		for n, f := range flows {
 			v[n] = bun.Ident("u." + f.short)
-			if !complete {
+			if !complete || f.controlled {
 				v[n] = bun.SafeQuery("coalesce(u.?, k.?)", bun.Ident(f.short), bun.Ident("zero_"+f.column))
 			}
-			q = q.ColumnExpr("? AS ?", v[n], bun.Ident(f.column))
 		}
 		if !complete {
-			q = q.Where("(u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL)")
+			q = q.Where("(u.g IS NOT NULL OR u.i IS NOT NULL OR u.e IS NOT NULL OR u.c IS NOT NULL)")
 		}
-		return q.ColumnExpr("?", consumption(v[0], v[1], v[2]))
+		return outputs(q, v)
 	}
 	return branch(true).UnionAll(branch(false))
 }
 
 // flaggedDays is the energy_days rows of site k.site_id grouped per NEM day:
-// whether the day is aligned, its start, step and size, one array per kind
+// whether the day is aligned, its start, step and size, one array per flow
 // (NULL when the day has none) and whether every array it has is complete
 // (no NULL element). With gapsOnly, only days with a NULL element somewhere
 // are grouped; they are found from the arrays' headers (array_position
@@ -210,7 +274,7 @@ func flaggedDays(db *bun.DB, gapsOnly bool) *bun.SelectQuery {
 			Where("array_position(n.energy, NULL) IS NOT NULL"))
 	}
 	for _, f := range flows {
-		q = q.ColumnExpr("max(r.energy) FILTER (WHERE r.kind = ?) AS ?", f.column, bun.Ident(f.column))
+		q = q.ColumnExpr("max(r.energy) FILTER (WHERE ?) AS ?", f.of("r"), bun.Ident(f.column))
 	}
 	return q
 }
@@ -218,7 +282,7 @@ func flaggedDays(db *bun.DB, gapsOnly bool) *bun.SelectQuery {
 // otherDays is summary's general path. The days it covers are found from
 // narrow columns first (no array is copied or sorted), so on a site whose
 // days are all aligned it costs one pass over the site's row headers. The
-// site's facts (siteKinds: which kinds it records anywhere, not only on
+// site's facts (siteKinds: which flows it records anywhere, not only on
 // these days, and whether it has register readings) are read once per site.
 func otherDays(db *bun.DB) *bun.SelectQuery {
 	ts := bun.Ident("timestamp")
@@ -236,18 +300,19 @@ func otherDays(db *bun.DB) *bun.SelectQuery {
 		Join("CROSS JOIN LATERAL unnest(r.energy) WITH ORDINALITY AS u(v, n)").
 		ColumnExpr("r.site_id").
 		ColumnExpr("? AS ?", intervalStart, ts).
-		ColumnExpr("r.kind").
+		ColumnExpr("? AS flow", flowOf("r")).
 		ColumnExpr("u.v AS energy").
-		ColumnExpr("k.has_generation, k.has_import, k.has_export").
+		ColumnExpr("k.has_generation, k.has_import, k.has_export, k.has_controlled_load").
 		Where("u.v IS NOT NULL")
 	all := meter
+	// Registers are the general circuit's import and export.
 	for _, reg := range []struct{ kind, table string }{{kindImport, "import_cumulative"}, {kindExport, "export_cumulative"}} {
 		all = all.UnionAll(registerIntervals(db, reg.kind, reg.table).
 			ColumnExpr("d.site_id").
 			ColumnExpr("d.start AS ?", ts).
-			ColumnExpr("?::text AS kind", reg.kind).
+			ColumnExpr("?::text AS flow", reg.kind).
 			ColumnExpr("? AS energy", registerEnergy).
-			ColumnExpr("false, ?, ?", reg.kind == kindImport, reg.kind == kindExport))
+			ColumnExpr("false, ?, ?, false", reg.kind == kindImport, reg.kind == kindExport))
 	}
 	grouped := db.NewSelect().
 		TableExpr("(?) AS a", all).
@@ -256,8 +321,8 @@ func otherDays(db *bun.DB) *bun.SelectQuery {
 		GroupExpr("a.site_id, a.?", ts)
 	for _, f := range flows {
 		grouped = grouped.
-			ColumnExpr("sum(a.energy) FILTER (WHERE a.kind = ?) AS ?", f.column, bun.Ident(f.column)).
-			ColumnExpr("count(*) FILTER (WHERE a.kind = ?) > 0 AS ?", f.column, bun.Ident("row_"+f.column)).
+			ColumnExpr("sum(a.energy) FILTER (WHERE a.flow = ?) AS ?", f.column, bun.Ident(f.column)).
+			ColumnExpr("count(*) FILTER (WHERE a.flow = ?) > 0 AS ?", f.column, bun.Ident("row_"+f.column)).
 			ColumnExpr("bool_or(a.?) AS ?", bun.Ident("has_"+f.column), bun.Ident("has_"+f.column))
 	}
 	q := db.NewSelect().
@@ -268,10 +333,18 @@ func otherDays(db *bun.DB) *bun.SelectQuery {
 		q = q.ColumnExpr("CASE WHEN o.? THEN o.? WHEN bool_or(o.?) OVER (PARTITION BY o.site_id) THEN 0::float8 END AS ?",
 			bun.Ident("row_"+f.column), bun.Ident(f.column), bun.Ident("has_"+f.column), bun.Ident(f.column))
 	}
+	// A NULL general import is either a site without general import
+	// channels (import is then the controlled load alone) or a register
+	// reset, which stays NULL: totalImport cannot tell them apart here.
+	q = q.ColumnExpr("bool_or(o.has_import) OVER (PARTITION BY o.site_id) AS records_import")
+	imp := bun.SafeQuery("CASE WHEN w.records_import THEN w.import + coalesce(w.controlled_load, 0) ELSE w.controlled_load END")
 	return db.NewSelect().
 		TableExpr("(?) AS w", q).
-		ColumnExpr("w.site_id, w.?, w.generation, w.import, w.export", ts).
-		ColumnExpr("?", consumption(bun.Ident("w.generation"), bun.Ident("w.import"), bun.Ident("w.export")))
+		ColumnExpr("w.site_id, w.?, w.generation", ts).
+		ColumnExpr("? AS ?", imp, bun.Ident("import")).
+		ColumnExpr("w.export").
+		ColumnExpr("?", consumption(bun.Ident("w.generation"), imp, bun.Ident("w.export"))).
+		ColumnExpr("w.controlled_load")
 }
 
 func dailySummary(db *bun.DB) *bun.SelectQuery {
@@ -281,7 +354,7 @@ func dailySummary(db *bun.DB) *bun.SelectQuery {
 		Join("JOIN sites AS site ON site.id = s.site_id").
 		ColumnExpr("s.site_id").
 		ColumnExpr("? AS ?", localDate, bun.Ident("date"))
-	for _, c := range []string{"generation", "import", "export", "consumption"} {
+	for _, c := range []string{"generation", "import", "export", "consumption", "controlled_load"} {
 		q = q.ColumnExpr("sum(s.?) AS ?", bun.Ident(c), bun.Ident(c))
 	}
 	return q.GroupExpr("s.site_id, ?", localDate)

@@ -25,6 +25,26 @@
 // linear capacity fade with throughput. [Config.Convention] spells out
 // the efficiency convention and what the capacity means, for reports.
 //
+// # Controlled load
+//
+// Some sites meter a controlled load: off-peak hot water (or a pool pump)
+// switched by the network on a timer, wired to a meter element of its
+// own. A home battery sits on the general circuit, behind the main
+// switchboard's general meter element, and cannot supply that circuit. So
+// both models work on the general import, Import − [Interval].ControlledLoad,
+// and add the controlled load back to the import they return: it is
+// imported the same with and without a battery, and a battery never
+// saves on it. The SQL twin of the seed model (battery_status) applies
+// the same rule, so the two stay equal on any site.
+//
+// For the seed model this is the seed's own input: its generator was fed
+// the household's general import only. The Ausgrid year its golden test
+// uses is general consumption (GC) and generation (GG); the release's
+// controlled-load column (CL), when a household has one, is a circuit of
+// its own. Imported with that column, the data's import is GC − GG plus
+// CL, the general import the battery sees is GC − GG again, and the seed
+// model matches the generator to the Wh as before.
+//
 // # Streaming and sweeps
 //
 // [Run] reads a [Source] once and feeds every interval to any number of

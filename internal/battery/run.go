@@ -193,7 +193,7 @@ func Run(ctx context.Context, src Source, cfgs []Config, sink Sink, opts RunOpti
 	// cost more than a one-configuration step, and int64 covers the years
 	// 1678–2262.
 	var prevEndNs int64
-	var last Interval
+	var last, buf Interval
 	step := func(in Interval) error {
 		if in.Duration == 0 {
 			in.Duration = rep.Nominal
@@ -225,8 +225,9 @@ func Run(ctx context.Context, src Source, cfgs []Config, sink Sink, opts RunOpti
 			rep.MissingValues++
 			rep.MissingTime += in.Duration
 		}
+		served, cl := servedBy(&in, &buf)
 		for i := range sims {
-			sims[i].step(&in, &out[i])
+			sims[i].step(&in, served, cl, &out[i])
 		}
 		rep.Intervals++
 		prevEndNs = startNs + int64(in.Duration)

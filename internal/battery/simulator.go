@@ -16,10 +16,35 @@ type Interval struct {
 	// Duration is the interval's real length. Zero means the nominal
 	// length [Run] inferred or was given.
 	Duration time.Duration
-	// Import is the energy bought from the grid without a battery.
+	// Import is the energy bought from the grid without a battery,
+	// controlled load included.
 	Import float64
 	// Export is the surplus sent to the grid without a battery.
 	Export float64
+	// ControlledLoad is the part of Import metered on controlled-load
+	// channels, NaN at a site that meters none. The battery does not
+	// supply it (see the package documentation): it works on the rest of
+	// the import, and the controlled load is imported with or without it.
+	// To the battery 0 and NaN are alike; pricing tells them apart (a
+	// controlled-load supply charge is due only where it is metered), so
+	// a source for a site without that channel gives NaN.
+	ControlledLoad float64
+}
+
+// servedBy returns the interval as the battery sees it, the general
+// circuit's: in itself, or, when in has a controlled load, buf filled with
+// a copy whose import leaves it out (never below zero: more controlled
+// load than import is inconsistent data, not negative demand). cl is the
+// controlled load to add back to the battery's import.
+func servedBy(in, buf *Interval) (served *Interval, cl float64) {
+	cl = in.ControlledLoad
+	// cl == cl is false only for NaN, a controlled load not metered.
+	if cl == 0 || cl != cl {
+		return in, 0
+	}
+	*buf = *in
+	buf.Import = max(in.Import-cl, 0)
+	return buf, cl
 }
 
 // Result is what one configuration did during one interval. Energies are
@@ -212,18 +237,25 @@ func (s *Simulator) Totals() Totals {
 // [Simulator.Wait] for gaps, a direct caller must do the same.
 func (s *Simulator) Step(in Interval) Result {
 	var r Result
-	s.step(&in, &r)
+	var buf Interval
+	served, cl := servedBy(&in, &buf)
+	s.step(&in, served, cl, &r)
 	return r
 }
 
 // step is Step writing through pointers: a sweep steps every
 // configuration for every interval, and copying a 48-byte Interval in and
-// a 72-byte Result out of each call was a third of the sweep's time.
-func (s *Simulator) step(in *Interval, r *Result) {
+// a 72-byte Result out of each call was a third of the sweep's time. in is
+// the interval as metered, served and cl what [servedBy] made of it, once
+// for every configuration.
+func (s *Simulator) step(in, served *Interval, cl float64, r *Result) {
 	if s.seed {
-		s.stepSeed(in, r)
+		s.stepSeed(served, r)
 	} else {
-		s.stepFull(in, r)
+		s.stepFull(served, r)
+	}
+	if cl != 0 {
+		r.Import += cl
 	}
 	a := &s.acc
 	a.intervals++

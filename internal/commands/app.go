@@ -9,8 +9,11 @@
 // refuse because it has applied migrations their history lacks; 130 after
 // Ctrl-C. User errors print one line on stderr, never a stack trace.
 //
-// What each command accepts on its command line is declared once, in
-// commandSpecs (spec.go), and checked before the command runs.
+// Each leaf command is an options struct read from its command line, a
+// Validate method checking the values, and a run given the Env and the
+// options (options.go); the shape of every command line (how many
+// arguments, whether solarview's tables are needed) is declared in
+// commandSpecs (spec.go) and checked before the options are read.
 package commands
 
 import (
@@ -73,6 +76,7 @@ func App(stdout, stderr io.Writer) *cli.App {
 		ErrWriter: stderr,
 		Metadata:  map[string]any{envKey: env},
 		Before: func(c *cli.Context) error {
+			env.Stdin = c.App.Reader
 			env.DatabaseURL = c.String("database-url")
 			env.DBName = c.String("db")
 			if env.DBName != "" {

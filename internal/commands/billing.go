@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ func billingCommand() *cli.Command {
 					&cli.StringFlag{Name: "to", Required: true, Usage: "last day billed (included), YYYY-MM-DD"},
 					&cli.StringFlag{Name: "every", Usage: "split into periods of a `month` or a `quarter`"},
 				},
-				Action: billingAdd,
+				Action: leaf(billingAddOptsFrom, billingAdd),
 			},
 			{
 				Name:  "list",
@@ -39,7 +40,7 @@ func billingCommand() *cli.Command {
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "site", Usage: "only this site's periods"},
 				},
-				Action: billingList,
+				Action: leaf(billingListOptsFrom, billingList),
 			},
 		},
 	}
@@ -55,49 +56,64 @@ var (
 	maxDate = time.Date(2999, 12, 31, 0, 0, 0, 0, time.UTC)
 )
 
-func parseDateFlag(c *cli.Context, name string) (time.Time, error) {
-	v := strings.TrimSpace(c.String(name))
+// parseDate reads flag's value as a date between minDate and maxDate.
+func parseDate(flag, value string) (time.Time, error) {
+	v := strings.TrimSpace(value)
 	d, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--%s %q is not a date: use YYYY-MM-DD", name, v)
+		return time.Time{}, fmt.Errorf("--%s %q is not a date: use YYYY-MM-DD", flag, v)
 	}
 	if d.Before(minDate) || d.After(maxDate) {
-		return time.Time{}, fmt.Errorf("--%s %s is out of range: dates run from %s to %s", name, v,
+		return time.Time{}, fmt.Errorf("--%s %s is out of range: dates run from %s to %s", flag, v,
 			minDate.Format(time.DateOnly), maxDate.Format(time.DateOnly))
 	}
 	return d, nil
 }
 
-func billingAdd(c *cli.Context) error {
-	if c.NArg() != 0 {
-		return fmt.Errorf("billing add takes no arguments, got %q", strings.Join(c.Args().Slice(), " "))
-	}
-	from, err := parseDateFlag(c, "from")
+type billingAddOpts struct {
+	Site, Tariff string
+	// From and To are the first and the last day billed, YYYY-MM-DD.
+	From, To string
+	// Every is "", month or quarter.
+	Every string
+
+	// Set by Validate.
+	ranges []tariff.DateRange
+}
+
+func billingAddOptsFrom(c *cli.Context) *billingAddOpts {
+	return &billingAddOpts{Site: c.String("site"), Tariff: c.String("tariff"),
+		From: c.String("from"), To: c.String("to"), Every: c.String("every")}
+}
+
+func (o *billingAddOpts) Validate() error {
+	from, err := parseDate("from", o.From)
 	if err != nil {
 		return err
 	}
-	to, err := parseDateFlag(c, "to")
+	to, err := parseDate("to", o.To)
 	if err != nil {
 		return err
 	}
-	ranges, err := tariff.SplitPeriods(from, to, c.String("every"))
+	o.ranges, err = tariff.SplitPeriods(from, to, o.Every)
+	return err
+}
+
+func billingAdd(ctx context.Context, env *Env, opts *billingAddOpts) error {
+	ranges := opts.ranges
+	db, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
-	env := envOf(c)
-	db, err := env.DB(c.Context)
+	site, err := sites.Find(ctx, db, opts.Site)
 	if err != nil {
 		return err
 	}
-	site, err := sites.Find(c.Context, db, c.String("site"))
+	t, err := tariff.LoadTariff(ctx, db, tariff.Components, opts.Tariff)
 	if err != nil {
 		return err
 	}
-	t, err := tariff.LoadTariff(c.Context, db, tariff.Components, c.String("tariff"))
-	if err != nil {
-		return err
-	}
-	if err := tariff.AddBillingPeriods(c.Context, db, site.ID, site.Name, t.ID, ranges); err != nil {
+	if err := tariff.AddBillingPeriods(ctx, db, site.ID, site.Name, t.ID, ranges); err != nil {
 		return err
 	}
 	noun := "billing periods"
@@ -111,21 +127,31 @@ func billingAdd(c *cli.Context) error {
 	return nil
 }
 
-func billingList(c *cli.Context) error {
-	env := envOf(c)
-	db, err := env.DB(c.Context)
+type billingListOpts struct {
+	// Site is --site: only its periods; "" lists every site's.
+	Site string
+}
+
+func billingListOptsFrom(c *cli.Context) *billingListOpts {
+	return &billingListOpts{Site: c.String("site")}
+}
+
+func (*billingListOpts) Validate() error { return nil }
+
+func billingList(ctx context.Context, env *Env, opts *billingListOpts) error {
+	db, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
 	var siteID int64
-	if name := c.String("site"); name != "" {
-		site, err := sites.Find(c.Context, db, name)
+	if name := opts.Site; name != "" {
+		site, err := sites.Find(ctx, db, name)
 		if err != nil {
 			return err
 		}
 		siteID = site.ID
 	}
-	rows, err := tariff.ListBillingPeriods(c.Context, db, siteID)
+	rows, err := tariff.ListBillingPeriods(ctx, db, siteID)
 	if err != nil {
 		return err
 	}

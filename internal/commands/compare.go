@@ -1,16 +1,18 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/solarview/solarview/internal/render"
 	"github.com/solarview/solarview/internal/report"
 )
 
 // compareCommand ranks plans with and without a battery. Its battery flags
-// are battery's, read by the same batteryOptions.
+// are battery's, read by the same batterySettingsFrom.
 func compareCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "compare",
@@ -24,38 +26,57 @@ func compareCommand() *cli.Command {
 			"(same dates, that plan's tariff), so each cell is what `battery` reports with the\n" +
 			"billing periods on that plan. A site without billing periods is priced in calendar\n" +
 			"months and has no current plan.\n\n" +
-			report.Wrap(report.FinanceConvention, 88),
+			render.Wrap(report.FinanceConvention, 88),
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "site", Usage: "site `NAME` (may be left out when there is only one)"},
 			&cli.GenericFlag{Name: "tariff", Value: &repeated{}, Usage: "a plan to price, by tariff `NAME`; repeat for each plan"},
 			&cli.BoolFlag{Name: "all-tariffs", Usage: "price every stored tariff"},
 			&cli.StringFlag{Name: "chart", Usage: "draw the yearly cost per plan, without and with its best battery, to `FILE`.svg or FILE.png"},
 		}, batterySettingFlags()...),
-		Action: compareAction,
+		Action: leaf(compareOptsFrom, compare),
 	}
 }
 
-func compareAction(c *cli.Context) error {
-	if c.NArg() != 0 {
-		return fmt.Errorf("compare takes no arguments, got %q (plans go in --tariff, the site in --site)", strings.Join(c.Args().Slice(), " "))
-	}
-	opts, err := batteryOptions(c)
-	if err != nil {
-		return err
-	}
-	cmp := report.CompareOptions{Options: opts, AllTariffs: c.Bool("all-tariffs")}
+// compareOpts are compare's options: the battery settings it shares with
+// battery, the site and the plans.
+type compareOpts struct {
+	batterySettings
+	Site string
+	// Tariffs are the plans named with --tariff, in order.
+	Tariffs    []string
+	AllTariffs bool
+	// Chart is the file the chart is drawn to, "" for none.
+	Chart string
+
+	// Set by Validate.
+	report batteryRequest
+}
+
+func compareOptsFrom(c *cli.Context) *compareOpts {
+	o := &compareOpts{batterySettings: batterySettingsFrom(c), Site: c.String("site"),
+		AllTariffs: c.Bool("all-tariffs"), Chart: c.String("chart")}
 	if r, ok := c.Generic("tariff").(*repeated); ok {
-		cmp.Tariffs = r.values
+		o.Tariffs = r.values
 	}
-	env := envOf(c)
-	if opts.Format == report.FormatTable {
-		cmp.Progress = terminalOrNil(env.Stderr)
+	return o
+}
+
+func (o *compareOpts) Validate() error {
+	if err := o.checkNumbers(); err != nil {
+		return err
 	}
-	db, err := env.DB(c.Context)
+	var err error
+	o.report, err = o.reportOptions(o.Site, o.Chart)
+	return err
+}
+
+func compare(ctx context.Context, env *Env, o *compareOpts) error {
+	cmp := report.CompareOptions{Options: o.report.Options, AllTariffs: o.AllTariffs, Tariffs: o.Tariffs}
+	db, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
-	return report.RunCompare(c.Context, db, cmp, env.Stdout)
+	return showComparison(ctx, env, db, cmp, o.report.reportOutput)
 }
 
 // repeated collects every value of a flag given several times, each

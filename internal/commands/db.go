@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -26,23 +27,23 @@ func dbCommand() *cli.Command {
 			{
 				Name:   "start",
 				Usage:  "initialise (first time) and start the embedded server",
-				Action: dbStart,
+				Action: leaf(dbServerOptsFrom, dbStart),
 			},
 			{
 				Name:   "stop",
 				Usage:  "stop the embedded server (fast shutdown: open sessions are disconnected)",
-				Action: dbStop,
+				Action: leaf(dbServerOptsFrom, dbStop),
 			},
 			{
 				Name:   "status",
 				Usage:  "show whether the embedded server runs, its pid, version and directories",
-				Action: dbStatus,
+				Action: leaf(dbServerOptsFrom, dbStatus),
 			},
 			{
 				Name:      "url",
 				Usage:     "print the connection URL of database DB (default: --db, else " + MainDatabase + "), starting the server (and creating " + MainDatabase + " if needed)",
 				ArgsUsage: "[DB]",
-				Action:    dbURL,
+				Action:    leaf(dbURLOptsFrom, dbURL),
 			},
 			{
 				Name:      "psql",
@@ -50,7 +51,7 @@ func dbCommand() *cli.Command {
 				ArgsUsage: "[DB] [PSQL-ARGS...]",
 				// Everything after DB belongs to psql, flags included.
 				SkipFlagParsing: true,
-				Action:          dbPsql,
+				Action:          leaf(dbPsqlOptsFrom, dbPsql),
 			},
 		},
 	}
@@ -65,17 +66,23 @@ func embeddedOnly(env *Env, sub string) {
 	}
 }
 
-func dbStart(c *cli.Context) error {
-	env := envOf(c)
+// dbServerOpts are the options of db start, stop and status: none.
+type dbServerOpts struct{}
+
+func dbServerOptsFrom(*cli.Context) *dbServerOpts { return &dbServerOpts{} }
+
+func (*dbServerOpts) Validate() error { return nil }
+
+func dbStart(ctx context.Context, env *Env, _ *dbServerOpts) error {
 	embeddedOnly(env, "start")
 	cluster, err := env.Cluster()
 	if err != nil {
 		return err
 	}
-	if err := cluster.Start(c.Context); err != nil {
+	if err := cluster.Start(ctx); err != nil {
 		return err
 	}
-	st, err := cluster.Status(c.Context)
+	st, err := cluster.Status(ctx)
 	if err != nil {
 		return err
 	}
@@ -83,14 +90,13 @@ func dbStart(c *cli.Context) error {
 	return nil
 }
 
-func dbStop(c *cli.Context) error {
-	env := envOf(c)
+func dbStop(ctx context.Context, env *Env, _ *dbServerOpts) error {
 	embeddedOnly(env, "stop")
 	cluster, err := env.Cluster()
 	if err != nil {
 		return err
 	}
-	st, err := cluster.Status(c.Context)
+	st, err := cluster.Status(ctx)
 	if err != nil {
 		return err
 	}
@@ -98,21 +104,20 @@ func dbStop(c *cli.Context) error {
 		fmt.Fprintln(env.Stdout, "Embedded PostgreSQL is not running.")
 		return nil
 	}
-	if err := cluster.Stop(c.Context); err != nil {
+	if err := cluster.Stop(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Stopped embedded PostgreSQL (pid %d).\n", st.PID)
 	return nil
 }
 
-func dbStatus(c *cli.Context) error {
-	env := envOf(c)
+func dbStatus(ctx context.Context, env *Env, _ *dbServerOpts) error {
 	embeddedOnly(env, "status")
 	cluster, err := env.Cluster()
 	if err != nil {
 		return err
 	}
-	st, err := cluster.Status(c.Context)
+	st, err := cluster.Status(ctx)
 	if err != nil {
 		return err
 	}
@@ -138,14 +143,23 @@ func initialised(dataDir string) bool {
 	return err == nil
 }
 
+// dbURLOpts are db url's options: the database named, if any.
+type dbURLOpts struct {
+	// DB is the database on the embedded server; "" for --db's.
+	DB string
+}
+
+func dbURLOptsFrom(c *cli.Context) *dbURLOpts { return &dbURLOpts{DB: c.Args().First()} }
+
+func (*dbURLOpts) Validate() error { return nil }
+
 // dbURL prints a DSN that works right away: it starts the server, and
 // creates the main database if needed, since a URL for a database that does
 // not exist yet would only make psql (or the user's tool) fail. Any other
 // database must exist: a typo creates nothing. Progress goes to stderr, so
 // `psql "$(solarview db url)"` gets the URL alone.
-func dbURL(c *cli.Context) error {
-	env := envOf(c)
-	dsn, err := dbTarget(c, env, c.Args().First(), "url")
+func dbURL(ctx context.Context, env *Env, opts *dbURLOpts) error {
+	dsn, err := dbTarget(ctx, env, opts.DB, "url")
 	if err != nil {
 		return err
 	}
@@ -157,7 +171,7 @@ func dbURL(c *cli.Context) error {
 // main one) on the embedded server, started; only the main database is
 // created if missing. With --database-url it returns that URL, and refuses
 // a name.
-func dbTarget(c *cli.Context, env *Env, name, sub string) (string, error) {
+func dbTarget(ctx context.Context, env *Env, name, sub string) (string, error) {
 	if env.DatabaseURL != "" {
 		if name != "" {
 			return "", fmt.Errorf("db %s DB names a database on the embedded PostgreSQL, but --database-url / DATABASE_URL is set; "+
@@ -168,22 +182,36 @@ func dbTarget(c *cli.Context, env *Env, name, sub string) (string, error) {
 	if name == "" {
 		name = env.dbName()
 	}
-	return env.embeddedDSN(c.Context, name, name == MainDatabase)
+	return env.embeddedDSN(ctx, name, name == MainDatabase)
 }
+
+// dbPsqlOpts are db psql's options: its command line is taken raw (flags
+// included), so a first argument that is no flag names the database and
+// the rest goes to psql.
+type dbPsqlOpts struct {
+	// DB is the database on the embedded server; "" for --db's.
+	DB string
+	// PsqlArgs are passed to psql as they are.
+	PsqlArgs []string
+}
+
+func dbPsqlOptsFrom(c *cli.Context) *dbPsqlOpts {
+	opts := &dbPsqlOpts{PsqlArgs: c.Args().Slice()}
+	if len(opts.PsqlArgs) > 0 && !strings.HasPrefix(opts.PsqlArgs[0], "-") {
+		opts.DB, opts.PsqlArgs = opts.PsqlArgs[0], opts.PsqlArgs[1:]
+	}
+	return opts
+}
+
+func (*dbPsqlOpts) Validate() error { return nil }
 
 // dbPsql runs psql with the terminal attached. It is not tied to the
 // command's context: Ctrl-C belongs to psql (which cancels the running
 // query), not to solarview. The password, if the URL has one, reaches psql
 // through PGPASSWORD (see splitPassword), never its command line, which
 // every local user can read in ps.
-func dbPsql(c *cli.Context) error {
-	env := envOf(c)
-	args := c.Args().Slice()
-	name := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	dsn, err := dbTarget(c, env, name, "psql")
+func dbPsql(ctx context.Context, env *Env, opts *dbPsqlOpts) error {
+	dsn, err := dbTarget(ctx, env, opts.DB, "psql")
 	if err != nil {
 		return err
 	}
@@ -195,7 +223,7 @@ func dbPsql(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(psql, append([]string{conninfo}, args...)...)
+	cmd := exec.Command(psql, append([]string{conninfo}, opts.PsqlArgs...)...)
 	cmd.Env = psqlEnv(password)
 	// psql gets the real stdout: it must see a terminal to page and edit.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, env.RawStdout, env.Stderr

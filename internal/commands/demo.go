@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/solarview/solarview/internal/battery"
 	"github.com/solarview/solarview/internal/demo"
 	"github.com/solarview/solarview/internal/migrator"
+	"github.com/solarview/solarview/internal/render"
 	"github.com/solarview/solarview/internal/report"
 )
 
@@ -36,17 +38,24 @@ func demoCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "reset", Usage: "empty the demo database first"},
 		},
-		Action: runDemo,
+		Action: leaf(demoOptsFrom, runDemo),
 	}
 }
 
-func runDemo(c *cli.Context) error {
-	env := envOf(c)
-	ctx := c.Context
-	if c.Bool("reset") && env.DatabaseURL != "" {
+type demoOpts struct {
+	// Reset empties the demo database first.
+	Reset bool
+}
+
+func demoOptsFrom(c *cli.Context) *demoOpts { return &demoOpts{Reset: c.Bool("reset")} }
+
+func (*demoOpts) Validate() error { return nil }
+
+func runDemo(ctx context.Context, env *Env, opts *demoOpts) error {
+	if opts.Reset && env.DatabaseURL != "" {
 		return errors.New("demo --reset only empties the embedded demo database; it refuses to wipe --database-url")
 	}
-	db, name, err := openDemoDatabase(c, env)
+	db, name, err := openDemoDatabase(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -54,7 +63,7 @@ func runDemo(c *cli.Context) error {
 	if err := claimDemoDatabase(ctx, db, name, env.DatabaseURL == "" && name == DemoDatabase); err != nil {
 		return err
 	}
-	if c.Bool("reset") {
+	if opts.Reset {
 		if _, err := db.ExecContext(ctx, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"); err != nil {
 			return fmt.Errorf("resetting the demo database: %w", err)
 		}
@@ -78,18 +87,19 @@ func runDemo(c *cli.Context) error {
 		fmt.Fprintf(env.Stdout, "The demo data is already loaded in %q (demo --reset starts again).\n", name)
 	}
 
-	price, err := report.ParsePrice(demoPrice)
+	price, err := parsePrice(demoPrice)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(env.Stdout)
-	err = report.Run(ctx, db, report.Options{
-		Site:      demo.Adelaide.Name,
-		Batteries: []battery.Config{demoBattery},
-		Price:     &price,
-		Format:    report.FormatTable,
-		Progress:  terminalOrNil(env.Stderr),
-	}, env.Stdout)
+	err = showBattery(ctx, env, db, batteryRequest{
+		Options: report.Options{
+			Site:      demo.Adelaide.Name,
+			Batteries: []battery.Config{demoBattery},
+			Price:     &price,
+		},
+		reportOutput: reportOutput{Format: render.FormatTable},
+	})
 	if err != nil {
 		return err
 	}

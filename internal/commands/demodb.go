@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/uptrace/bun"
-	"github.com/urfave/cli/v2"
 
 	"github.com/solarview/solarview/internal/demo"
 )
@@ -18,24 +17,24 @@ const demoMarker = "solarview_demo"
 // openDemoDatabase opens the database demo fills: --database-url's, or the
 // embedded database --db names, by default DemoDatabase, created if missing
 // (a new database is empty, hence demo's to fill).
-func openDemoDatabase(c *cli.Context, env *Env) (*bun.DB, string, error) {
+func openDemoDatabase(ctx context.Context, env *Env) (*bun.DB, string, error) {
 	if env.DatabaseURL != "" {
-		db, err := env.openDatabase(c.Context, "", false)
+		db, err := env.openDatabase(ctx, "", false)
 		if err != nil {
 			return nil, "", err
 		}
-		name, err := currentDatabase(c.Context, db)
+		name, err := currentDatabase(ctx, db)
 		return db, name, err
 	}
 	name := DemoDatabase
 	if env.DBName != "" {
 		name = env.DBName
 	}
-	dsn, err := env.embeddedDSN(c.Context, name, true)
+	dsn, err := env.embeddedDSN(ctx, name, true)
 	if err != nil {
 		return nil, "", err
 	}
-	db, err := env.openDSN(c.Context, dsn)
+	db, err := env.openDSN(ctx, dsn)
 	return db, name, err
 }
 

@@ -36,6 +36,9 @@ type Env struct {
 	Stdout    io.Writer
 	RawStdout io.Writer
 	Stderr    io.Writer
+	// Stdin is what `import -` reads: the cli.App's Reader, standard input
+	// unless a test gives its own.
+	Stdin io.Reader
 	// Views gives the view definitions that makemigrations, check, sqlview
 	// and refresh work on: views.All, the registry, unless a test gives
 	// views of its own (and so needs no global to swap).

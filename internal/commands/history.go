@@ -12,14 +12,19 @@ func dirFlag() cli.Flag {
 		Usage: "migrations `DIR`ectory (default: the project's migrations/, found from the working directory upwards, else those built into the binary)"}
 }
 
-// historyOf returns the migration history command c reads: --dir when the
-// user gave it, else the project's migrations/ found from the working
-// directory upwards, else the migrations built into the binary. Every
-// command that reads migrations goes through here, so they all read the same
-// ones.
-func historyOf(c *cli.Context) (migrator.Source, error) {
+// dirOf is --dir as the user gave it, or "" when not given (whatever
+// default the flag shows in its help).
+func dirOf(c *cli.Context) string {
 	if c.IsSet("dir") {
-		return migrator.Resolve(c.String("dir"))
+		return c.String("dir")
 	}
-	return migrator.Resolve("")
+	return ""
+}
+
+// historyOf returns the migration history a command reads: dir (--dir) when
+// given, else the project's migrations/ found from the working directory
+// upwards, else the migrations built into the binary. Every command that
+// reads migrations goes through here, so they all read the same ones.
+func historyOf(dir string) (migrator.Source, error) {
+	return migrator.Resolve(dir)
 }

@@ -1,7 +1,7 @@
 package commands
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"os"
 
@@ -24,17 +24,25 @@ func holidaysCommand() *cli.Command {
 					"holiday without a region applies everywhere. A site observes the holidays of\n" +
 					"its time zone's state. The whole file is imported or nothing; importing it\n" +
 					"again changes nothing, and a changed name replaces the stored one.",
-				Action: holidaysImport,
+				Action: leaf(holidaysImportOptsFrom, holidaysImport),
 			},
 		},
 	}
 }
 
-func holidaysImport(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return errors.New("holidays import needs exactly one FILE")
-	}
-	path := c.Args().First()
+type holidaysImportOpts struct {
+	// File is the CSV file of holidays.
+	File string
+}
+
+func holidaysImportOptsFrom(c *cli.Context) *holidaysImportOpts {
+	return &holidaysImportOpts{File: c.Args().First()}
+}
+
+func (*holidaysImportOpts) Validate() error { return nil }
+
+func holidaysImport(ctx context.Context, env *Env, opts *holidaysImportOpts) error {
+	path := opts.File
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("reading holidays: %w", err)
@@ -44,12 +52,11 @@ func holidaysImport(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	env := envOf(c)
-	db, err := env.DB(c.Context)
+	db, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
-	res, err := tariff.ImportHolidays(c.Context, db, rows)
+	res, err := tariff.ImportHolidays(ctx, db, rows)
 	if err != nil {
 		return err
 	}

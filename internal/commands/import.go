@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -45,8 +46,50 @@ Ctrl-C keeps the files already imported and nothing of the one under way.`,
 			&cli.StringFlag{Name: "unit", Value: "kWh", Usage: "unit of CSV values: Wh or kWh, or W or kW for average power over each interval (a unit in a column name wins)"},
 			&cli.BoolFlag{Name: "fail-fast", Usage: "stop at the first refused file (the files before it stay imported)"},
 		},
-		Action: importAction,
+		Action: leaf(importOptsFrom, importFiles),
 	}
+}
+
+type importOpts struct {
+	// Files are the files to import, in order; "-" is standard input.
+	Files  []string
+	Format string
+	// Site is --site, nil when not given.
+	Site     *string
+	TimeZone string
+	Unit     string
+	FailFast bool
+
+	// Set by Validate.
+	format ingest.Format
+	unit   ingest.Unit
+}
+
+func importOptsFrom(c *cli.Context) *importOpts {
+	return &importOpts{Files: c.Args().Slice(), Format: c.String("format"), Site: optional(c, "site"),
+		TimeZone: c.String("tz"), Unit: c.String("unit"), FailFast: c.Bool("fail-fast")}
+}
+
+func (o *importOpts) Validate() error {
+	if err := checkNameFlag("site", "site", o.Site); err != nil {
+		return err
+	}
+	var err error
+	if o.format, err = ingest.ParseFormat(o.Format); err != nil {
+		return err
+	}
+	if o.unit, err = ingest.ParseUnit(o.Unit); err != nil {
+		return err
+	}
+	stdin := 0
+	for _, path := range o.Files {
+		if path == "-" {
+			if stdin++; stdin > 1 {
+				return fmt.Errorf("standard input (-) can be imported once only")
+			}
+		}
+	}
+	return nil
 }
 
 // importOutcome is what became of one file of a batch.
@@ -56,43 +99,28 @@ type importOutcome struct {
 	err  error
 }
 
-func importAction(c *cli.Context) error {
-	if c.NArg() == 0 {
-		return fmt.Errorf("import needs at least one FILE")
-	}
-	format, err := ingest.ParseFormat(c.String("format"))
-	if err != nil {
-		return err
-	}
-	unit, err := ingest.ParseUnit(c.String("unit"))
-	if err != nil {
-		return err
-	}
-	files := c.Args().Slice()
-	stdin := 0
-	for _, path := range files {
-		if path == "-" {
-			if stdin++; stdin > 1 {
-				return fmt.Errorf("standard input (-) can be imported once only")
-			}
-		}
-	}
+// importFiles imports each file in its own transaction, going on past a
+// refused one unless it stops at the first (--fail-fast, or a single file).
+func importFiles(ctx context.Context, env *Env, opts *importOpts) error {
+	files := opts.Files
 	batch := len(files) > 1
-	failFast := c.Bool("fail-fast") || !batch
-	env := envOf(c)
-	ctx := c.Context
+	failFast := opts.FailFast || !batch
+	site := ""
+	if opts.Site != nil {
+		site = *opts.Site
+	}
 	var outcomes []importOutcome
 	var total importTotals
 	for i, path := range files {
 		if ctx.Err() != nil {
 			return importInterrupted(path, outcomes, files[i+1:])
 		}
-		res, err := importFile(c, env, path, ingest.Options{
-			Format:   format,
-			Site:     c.String("site"),
-			TimeZone: c.String("tz"),
-			Unit:     unit,
-			Stdin:    c.App.Reader,
+		res, err := importFile(ctx, env, path, ingest.Options{
+			Format:   opts.format,
+			Site:     site,
+			TimeZone: opts.TimeZone,
+			Unit:     opts.unit,
+			Stdin:    env.Stdin,
 		})
 		if err != nil && ctx.Err() != nil {
 			return importInterrupted(path, outcomes, files[i+1:])
@@ -126,7 +154,7 @@ func importAction(c *cli.Context) error {
 // importFile imports one file with a progress bar on a terminal. A path
 // that does not exist is refused here with the reason alone, as the shell
 // would say it.
-func importFile(c *cli.Context, env *Env, path string, opts ingest.Options) (*ingest.Result, error) {
+func importFile(ctx context.Context, env *Env, path string, opts ingest.Options) (*ingest.Result, error) {
 	if path != "-" {
 		if fi, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("cannot read %s: %w", path, unwrapPathError(err))
@@ -134,13 +162,13 @@ func importFile(c *cli.Context, env *Env, path string, opts ingest.Options) (*in
 			return nil, fmt.Errorf("%s is a directory, not a file", path)
 		}
 	}
-	db, err := env.DB(c.Context)
+	db, err := env.DB(ctx)
 	if err != nil {
 		return nil, err
 	}
 	bar := newImportProgress(env.Stdout, env.Stderr, displayName(path))
 	opts.Progress = bar.update
-	res, err := ingest.Import(c.Context, db, path, opts)
+	res, err := ingest.Import(ctx, db, path, opts)
 	bar.finish()
 	return res, err
 }

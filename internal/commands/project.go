@@ -1,14 +1,13 @@
 package commands
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-
-	"github.com/urfave/cli/v2"
 
 	"github.com/solarview/solarview/internal/migrator"
 )
@@ -28,8 +27,7 @@ const projectRunEnv = "SOLARVIEW_PROJECT_RUN"
 // for a binary that `go run` or `go test` built (it is the code), when the
 // go command is not installed (it says so once and goes on with its own
 // views), or when it is itself the project's run.
-func runInProject(c *cli.Context) (ok bool, err error) {
-	env := envOf(c)
+func runInProject(ctx context.Context, env *Env) (ok bool, err error) {
 	exe, err := os.Executable()
 	if err != nil || os.Getenv(projectRunEnv) != "" || builtByGo(exe) || len(env.args) == 0 {
 		return false, nil
@@ -48,7 +46,7 @@ func runInProject(c *cli.Context) (ok bool, err error) {
 		return false, nil
 	}
 	fmt.Fprintf(env.Stderr, "note: running the project's own solarview (go run %s) so that its views are the ones in the code\n", filepath.Join(root, "cmd", "solarview"))
-	cmd := exec.CommandContext(c.Context, goBin, append([]string{"run", filepath.Join(root, "cmd", "solarview")}, env.args[1:]...)...)
+	cmd := exec.CommandContext(ctx, goBin, append([]string{"run", filepath.Join(root, "cmd", "solarview")}, env.args[1:]...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, env.RawStdout, env.Stderr
 	cmd.Env = append(os.Environ(), projectRunEnv+"=1")
 	err = cmd.Run()

@@ -23,15 +23,22 @@ func sensorsCommand() *cli.Command {
 			"(in its site's time zone, UTC for a sensor without a site), whether it reported in\n"+
 			"the last day, its last five readings (newest first), and the minimum, average\n"+
 			"and maximum over the %d days up to the newest reading of any sensor. One query.", sensors.StatsDays),
-		Action: func(c *cli.Context) error {
-			env := envOf(c)
-			db, err := env.DB(c.Context)
-			if err != nil {
-				return err
-			}
-			return printSensors(c.Context, db, env.Stdout)
-		},
+		Action: leaf(sensorsOptsFrom, sensorsReport),
 	}
+}
+
+type sensorsOpts struct{}
+
+func sensorsOptsFrom(*cli.Context) *sensorsOpts { return &sensorsOpts{} }
+
+func (*sensorsOpts) Validate() error { return nil }
+
+func sensorsReport(ctx context.Context, env *Env, _ *sensorsOpts) error {
+	db, err := env.DB(ctx)
+	if err != nil {
+		return err
+	}
+	return printSensors(ctx, db, env.Stdout)
 }
 
 // printSensors writes the sensor report as a table: one statement, however

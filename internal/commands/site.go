@@ -1,7 +1,7 @@
 package commands
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -31,54 +31,76 @@ func siteCommand() *cli.Command {
 					&cli.StringFlag{Name: "nmi", Usage: "National Metering Identifier of the site's meter"},
 					&cli.StringFlag{Name: "tz", Value: defaultTimeZone, Usage: "IANA time zone of the site; daily figures use its local date"},
 				},
-				Action: siteAdd,
+				Action: leaf(siteAddOptsFrom, siteAdd),
 			},
 			{
 				Name:   "list",
 				Usage:  "list sites",
-				Action: siteList,
+				Action: leaf(siteListOptsFrom, siteList),
 			},
 		},
 	}
 }
 
-func siteAdd(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return errors.New("site add needs exactly one NAME")
+type siteAddOpts struct {
+	Name string
+	// NMI is --nmi, nil when not given.
+	NMI      *string
+	TimeZone string
+
+	// Set by Validate.
+	nmi *string // NMI as names.NMI writes it
+}
+
+func siteAddOptsFrom(c *cli.Context) *siteAddOpts {
+	return &siteAddOpts{Name: c.Args().First(), NMI: optional(c, "nmi"), TimeZone: c.String("tz")}
+}
+
+// Validate reads the time zone from the system's zone database: a name
+// that is no zone is a mistake in the command line, like a bad NMI.
+func (o *siteAddOpts) Validate() error {
+	if err := names.Check("site", o.Name); err != nil {
+		return err
 	}
-	site := &models.Site{Name: strings.TrimSpace(c.Args().First()), TimeZone: c.String("tz")}
-	if site.Name == "" {
-		return errors.New("site name must not be empty")
+	if _, err := time.LoadLocation(o.TimeZone); err != nil || o.TimeZone == "" || o.TimeZone == "Local" {
+		return fmt.Errorf("unknown time zone %q: use an IANA name such as Australia/Adelaide", o.TimeZone)
 	}
-	if _, err := time.LoadLocation(site.TimeZone); err != nil || site.TimeZone == "" || site.TimeZone == "Local" {
-		return fmt.Errorf("unknown time zone %q: use an IANA name such as Australia/Adelaide", site.TimeZone)
-	}
-	if c.IsSet("nmi") {
-		nmi, err := names.NMI(c.String("nmi"))
+	o.nmi = nil
+	if o.NMI != nil {
+		nmi, err := names.NMI(*o.NMI)
 		if err != nil {
 			return err
 		}
-		site.NMI = &nmi
+		o.nmi = &nmi
 	}
-	env := envOf(c)
-	db, err := env.DB(c.Context)
+	return nil
+}
+
+func siteAdd(ctx context.Context, env *Env, opts *siteAddOpts) error {
+	site := &models.Site{Name: strings.TrimSpace(opts.Name), TimeZone: opts.TimeZone, NMI: opts.nmi}
+	db, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
-	if err := sites.Add(c.Context, db, site); err != nil {
+	if err := sites.Add(ctx, db, site); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Added site %q (id %d, time zone %s).\n", site.Name, site.ID, site.TimeZone)
 	return nil
 }
 
-func siteList(c *cli.Context) error {
-	env := envOf(c)
-	db, err := env.DB(c.Context)
+type siteListOpts struct{}
+
+func siteListOptsFrom(*cli.Context) *siteListOpts { return &siteListOpts{} }
+
+func (*siteListOpts) Validate() error { return nil }
+
+func siteList(ctx context.Context, env *Env, _ *siteListOpts) error {
+	db, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
-	all, err := sites.WithOverview(c.Context, db)
+	all, err := sites.WithOverview(ctx, db)
 	if err != nil {
 		return err
 	}

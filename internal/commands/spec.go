@@ -3,9 +3,6 @@ package commands
 import (
 	"errors"
 	"fmt"
-	"math"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -13,27 +10,26 @@ import (
 	"github.com/solarview/solarview/internal/names"
 )
 
-// argSpec declares, once per command, what the command-line checks before
-// the command runs: how many positional arguments it takes, which of its
-// values are names or numbers, and whether it reads solarview's tables.
-// [guardCommands] applies them to every command, so a command file never
-// repeats these checks and a mistake is refused before anything is opened,
-// started or created.
+// argSpec declares the shape of a command's command line: how many
+// positional arguments it takes and whether it reads solarview's tables.
+// [guardCommands] applies it to every command before the command's options
+// are read, so every command refuses a stray or missing argument in the
+// same words, and the check cannot be forgotten.
+//
+// What the values must be (a name without control characters, a finite
+// number, a date, a known format) is not declared here but checked by the
+// command's options' Validate (see options.go), beside the command's other
+// rules, where a test can call it without a command line. The split is
+// between what is alike for every command (how many arguments, which flags
+// are required — cli.StringFlag's Required, see [takeRequired] — and what
+// the command needs from the Env) and what only the command knows; a rule
+// lives in one of the two, never both.
 type argSpec struct {
 	// min and max bound the number of positional arguments; max < 0 means
 	// no limit.
 	min, max int
 	// noun names one positional argument in messages ("NAME", "FILE").
 	noun string
-	// nameArg says the first positional argument names a new record of
-	// kind nameArg ("site", "tariff"), checked with [names.Check].
-	nameArg string
-	// nameFlags are flags holding a record's name, by flag name, with the
-	// kind of record: checked like nameArg.
-	nameFlags map[string]string
-	// numeric flags must hold finite numbers of sane size (see
-	// [checkNumbers]), whatever unit follows them.
-	numeric []string
 	// schema is set for commands that read or write solarview's tables:
 	// their database must have no pending migration (see [Env.DB]).
 	schema bool
@@ -49,34 +45,31 @@ const many = -1
 // fails TestEveryCommandHasASpec, so a new command cannot forget to declare
 // its arguments.
 var commandSpecs = map[string]argSpec{
-	"db start":       {},
-	"db stop":        {},
-	"db status":      {},
-	"db url":         {max: 1, noun: "DB"},
-	"db psql":        {max: many}, // DB, then psql's own arguments
-	"migrate":        {},
-	"rollback":       {hint: "to undo the migrations applied after one, use --to NAME"},
-	"showmigrations": {},
-	"makemigrations": {},
-	"check":          {},
-	"sqlview":        {min: 1, max: 1, noun: "VIEW"},
-	"refresh":        {max: many, noun: "VIEW"}, // works on any database holding the registered views
-	"import":         {min: 1, max: many, noun: "FILE", nameFlags: map[string]string{"site": "site"}, schema: true},
-	"site add":       {min: 1, max: 1, noun: "NAME", nameArg: "site", schema: true},
-	"site list":      {schema: true},
-	"tariff add": {min: 1, max: 1, noun: "NAME", nameArg: "tariff", nameFlags: map[string]string{"retailer": "retailer"},
-		numeric: []string{"supply", "usage", "feed-in", "gst"}, schema: true},
-	"tariff list":  {schema: true},
-	"tariff show":  {min: 1, max: 1, noun: "NAME", schema: true},
-	"billing add":  {schema: true},
-	"billing list": {schema: true},
-	"battery": {numeric: []string{"capacity", "efficiency", "power", "sweep", "price", "discount-rate", "lifetime", "jobs"},
-		schema: true},
+	"db start":        {},
+	"db stop":         {},
+	"db status":       {},
+	"db url":          {max: 1, noun: "DB"},
+	"db psql":         {max: many}, // DB, then psql's own arguments
+	"migrate":         {},
+	"rollback":        {hint: "to undo the migrations applied after one, use --to NAME"},
+	"showmigrations":  {},
+	"makemigrations":  {},
+	"check":           {},
+	"sqlview":         {min: 1, max: 1, noun: "VIEW"},
+	"refresh":         {max: many, noun: "VIEW"}, // works on any database holding the registered views
+	"import":          {min: 1, max: many, noun: "FILE", schema: true},
+	"site add":        {min: 1, max: 1, noun: "NAME", schema: true},
+	"site list":       {schema: true},
+	"tariff add":      {min: 1, max: 1, noun: "NAME", schema: true},
+	"tariff list":     {schema: true},
+	"tariff show":     {min: 1, max: 1, noun: "NAME", schema: true},
+	"billing add":     {schema: true},
+	"billing list":    {schema: true},
+	"battery":         {schema: true},
 	"sensors":         {schema: true},
 	"demo":            {},
 	"holidays import": {min: 1, max: 1, noun: "FILE", schema: true},
-	"compare": {numeric: []string{"capacity", "efficiency", "power", "sweep", "price", "discount-rate", "lifetime"},
-		schema: true},
+	"compare":         {schema: true},
 }
 
 // guardCommands walks app's commands and installs the checks of
@@ -221,25 +214,6 @@ func (s argSpec) check(c *cli.Context, path string, required []string) error {
 			return fmt.Errorf("%s needs --%s", path, f)
 		}
 	}
-	if s.nameArg != "" {
-		if err := names.Check(s.nameArg, c.Args().First()); err != nil {
-			return err
-		}
-	}
-	for flag, kind := range s.nameFlags {
-		if c.IsSet(flag) {
-			if err := names.Check(kind, c.String(flag)); err != nil {
-				return fmt.Errorf("--%s: %w", flag, err)
-			}
-		}
-	}
-	for _, flag := range s.numeric {
-		if c.IsSet(flag) {
-			if err := checkNumbers(flag, c.String(flag)); err != nil {
-				return err
-			}
-		}
-	}
 	return nil
 }
 
@@ -249,29 +223,4 @@ func quoteArgs(args []string) string {
 		q[i] = names.Quote(a)
 	}
 	return strings.Join(q, " ")
-}
-
-// maxMagnitude bounds every number given in a numeric flag. Numbers beyond
-// it are mistakes, and they overflow: 1e308kWh is +Inf Wh, which the
-// simulation would then carry into every figure.
-const maxMagnitude = 1e12
-
-// numberToken finds the numbers in a flag value such as "1500+700/kWh",
-// "5kWh,10kWh" or "90%", including the words strconv.ParseFloat reads as
-// infinity and NaN.
-var numberToken = regexp.MustCompile(`(?i)[0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?|\binf(?:inity)?\b|\bnan\b`)
-
-// checkNumbers refuses a flag value holding a number that is not finite or
-// is larger than maxMagnitude, naming the flag.
-func checkNumbers(flag, value string) error {
-	for _, tok := range numberToken.FindAllString(value, -1) {
-		f, err := strconv.ParseFloat(tok, 64)
-		if err != nil && !strings.Contains(err.Error(), "range") {
-			continue // not a number after all; the command's parser says why
-		}
-		if math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > maxMagnitude {
-			return fmt.Errorf("--%s %s: %s is not a finite number up to %g", flag, names.Quote(value), tok, float64(maxMagnitude))
-		}
-	}
-	return nil
 }

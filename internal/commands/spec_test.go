@@ -35,20 +35,6 @@ func TestEveryCommandHasASpec(t *testing.T) {
 	}
 }
 
-func TestCheckNumbers(t *testing.T) {
-	t.Parallel()
-	for _, ok := range []string{"13.5kWh", "5kWh,10kWh,13.5kWh", "1500+700/kWh", "90%", "0.9", "1e12Wh", "-0.05", "10"} {
-		if err := checkNumbers("x", ok); err != nil {
-			t.Errorf("checkNumbers(%q) = %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"1e308kWh", "inf", "+Inf", "-infinity", "NaN", "nan%", "5kWh,1e400kWh", "1500+1e13/kWh", "1.1e12"} {
-		if err := checkNumbers("x", bad); err == nil {
-			t.Errorf("checkNumbers(%q) accepted it", bad)
-		}
-	}
-}
-
 // TestHelpAndGroups runs only command lines that touch no database: there
 // is no --database-url here, so anything else would start the real
 // embedded server.

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/urfave/cli/v2"
 
+	"github.com/solarview/solarview/internal/names"
 	"github.com/solarview/solarview/internal/tariff"
 	"github.com/solarview/solarview/models"
 )
@@ -43,115 +45,175 @@ func tariffCommand() *cli.Command {
 					&cli.StringFlag{Name: "gst", Usage: "GST `RATE` added to the plan's charges (e.g. 10%); default 10% for CDR plans, none otherwise"},
 					&cli.StringFlag{Name: "assume", Usage: "conditions you meet, comma-separated: " + strings.Join(tariff.Assumptions, ", ")},
 				},
-				Action: tariffAdd,
+				Action: leaf(tariffAddOptsFrom, tariffAdd),
 			},
 			{
 				Name:   "list",
 				Usage:  "list tariffs with their prices",
-				Action: tariffList,
+				Action: leaf(tariffListOptsFrom, tariffList),
 			},
 			{
 				Name:      "show",
 				Usage:     "show a tariff's components",
 				ArgsUsage: "NAME",
-				Action:    tariffShow,
+				Action:    leaf(tariffShowOptsFrom, tariffShow),
 			},
 		},
 	}
 }
 
-func tariffAdd(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return errors.New("tariff add needs exactly one NAME")
+type tariffAddOpts struct {
+	Name string
+	// Retailer is --retailer, nil when not given.
+	Retailer *string
+	// Supply, Usage and FeedIn are the flat prices, nil when not given.
+	Supply, Usage, FeedIn *string
+	// File is the JSON plan, "" for none.
+	File string
+	// GST is --gst, nil when not given.
+	GST *string
+	// Assume lists the conditions met, comma-separated.
+	Assume string
+
+	// Set by Validate.
+	plan tariff.PlanOptions
+	flat []tariff.Component // from Supply, Usage and FeedIn, GST included
+}
+
+func tariffAddOptsFrom(c *cli.Context) *tariffAddOpts {
+	return &tariffAddOpts{Name: c.Args().First(), Retailer: optional(c, "retailer"),
+		Supply: optional(c, "supply"), Usage: optional(c, "usage"), FeedIn: optional(c, "feed-in"),
+		File: c.String("file"), GST: optional(c, "gst"), Assume: c.String("assume")}
+}
+
+// Validate checks everything but the plan file, which the run reads: with
+// no file, the flags must give the retailer and a price.
+func (o *tariffAddOpts) Validate() error {
+	if err := names.Check("tariff", o.Name); err != nil {
+		return err
 	}
-	t := &tariff.Tariff{Name: strings.TrimSpace(c.Args().First()), Retailer: strings.TrimSpace(c.String("retailer"))}
-	if t.Name == "" {
-		return errors.New("tariff name must not be empty")
+	if err := checkNameFlag("retailer", "retailer", o.Retailer); err != nil {
+		return err
 	}
-	var opts tariff.PlanOptions
-	if c.IsSet("gst") {
-		gst, err := parsePercent(c.String("gst"))
+	if err := checkNumberFlags(numberFlag{"supply", o.Supply}, numberFlag{"usage", o.Usage},
+		numberFlag{"feed-in", o.FeedIn}, numberFlag{"gst", o.GST}); err != nil {
+		return err
+	}
+	o.plan, o.flat = tariff.PlanOptions{}, nil
+	if o.GST != nil {
+		gst, err := parsePercent(*o.GST)
 		if err != nil {
 			return fmt.Errorf("--gst: %w", err)
 		}
-		opts.GSTPercent = &gst
+		o.plan.GSTPercent = &gst
 	}
-	for _, a := range strings.Split(c.String("assume"), ",") {
+	for _, a := range strings.Split(o.Assume, ",") {
 		if a = strings.TrimSpace(a); a != "" {
-			opts.Assume = append(opts.Assume, a)
+			o.plan.Assume = append(o.plan.Assume, a)
 		}
 	}
-	var plan *tariff.Plan
-	if path := c.String("file"); path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return fmt.Errorf("reading plan: %w", err)
+	if o.File == "" {
+		if len(o.plan.Assume) > 0 {
+			return errors.New("--assume needs a plan --file with conditional discounts or premium feed-in")
 		}
-		if plan, err = tariff.ReadPlan(data, opts); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+		if o.retailer() == "" {
+			return errTariffRetailer
 		}
-		t.Components = plan.Components
-		if t.Retailer == "" {
-			t.Retailer = plan.Retailer
-		}
-	} else if len(opts.Assume) > 0 {
-		return errors.New("--assume needs a plan --file with conditional discounts or premium feed-in")
-	}
-	if t.Retailer == "" {
-		return errors.New("give the tariff's --retailer")
 	}
 	flat := []struct {
-		flag string
-		make func(models.Money) tariff.Component
+		flag  string
+		value *string
+		make  func(models.Money) tariff.Component
 	}{
-		{"supply", func(m models.Money) tariff.Component {
+		{"supply", o.Supply, func(m models.Money) tariff.Component {
 			s := &tariff.DailySupplyCharge{}
 			s.Amount = m
 			return s
 		}},
-		{"usage", func(m models.Money) tariff.Component {
+		{"usage", o.Usage, func(m models.Money) tariff.Component {
 			u := &tariff.UsageRate{}
 			u.Rate = m
 			return u
 		}},
-		{"feed-in", func(m models.Money) tariff.Component {
+		{"feed-in", o.FeedIn, func(m models.Money) tariff.Component {
 			f := &tariff.FeedInRate{}
 			f.Rate = m
 			return f
 		}},
 	}
 	for _, f := range flat {
-		if !c.IsSet(f.flag) {
+		if f.value == nil {
 			continue
 		}
-		m, err := models.ParseMoney(strings.TrimSpace(c.String(f.flag)))
+		m, err := models.ParseMoney(strings.TrimSpace(*f.value))
 		if err != nil {
 			return fmt.Errorf("--%s: %w", f.flag, err)
 		}
-		t.Components = append(t.Components, f.make(m))
-		if opts.GSTPercent != nil && f.flag != "feed-in" {
+		o.flat = append(o.flat, f.make(m))
+		if o.plan.GSTPercent != nil && f.flag != "feed-in" {
 			// A flag's charge is priced like a plan's: a --gst given
 			// applies to it too (a CDR plan's default 10% does not).
-			tariff.AddGST(t.Components[len(t.Components)-1:], *opts.GSTPercent)
+			tariff.AddGST(o.flat[len(o.flat)-1:], *o.plan.GSTPercent)
 		}
 	}
+	if o.File == "" && len(o.flat) == 0 {
+		return o.noPrices()
+	}
+	return nil
+}
+
+// errTariffRetailer refuses a tariff whose retailer neither --retailer nor
+// its plan names.
+var errTariffRetailer = errors.New("give the tariff's --retailer")
+
+// retailer is --retailer, trimmed.
+func (o *tariffAddOpts) retailer() string {
+	if o.Retailer == nil {
+		return ""
+	}
+	return strings.TrimSpace(*o.Retailer)
+}
+
+func (o *tariffAddOpts) noPrices() error {
+	return fmt.Errorf("tariff %q has no prices: give --supply, --usage, --feed-in or --file", strings.TrimSpace(o.Name))
+}
+
+func tariffAdd(ctx context.Context, env *Env, opts *tariffAddOpts) error {
+	t := &tariff.Tariff{Name: strings.TrimSpace(opts.Name), Retailer: opts.retailer()}
+	var plan *tariff.Plan
+	if path := opts.File; path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("reading plan: %w", err)
+		}
+		if plan, err = tariff.ReadPlan(data, opts.plan); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		t.Components = plan.Components
+		if t.Retailer == "" {
+			t.Retailer = plan.Retailer
+		}
+		if t.Retailer == "" {
+			return errTariffRetailer
+		}
+	}
+	t.Components = append(t.Components, opts.flat...)
 	if len(t.Components) == 0 {
-		return fmt.Errorf("tariff %q has no prices: give --supply, --usage, --feed-in or --file", t.Name)
+		return opts.noPrices()
 	}
 
-	env := envOf(c)
-	db, err := env.DB(c.Context)
+	db, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
-	if err := tariff.SaveTariff(c.Context, db, tariff.Components, t); err != nil {
+	if err := tariff.SaveTariff(ctx, db, tariff.Components, t); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Added tariff %q (retailer %q, %d components):\n", t.Name, t.Retailer, len(t.Components))
 	if err := writeComponents(env.Stdout, t); err != nil {
 		return err
 	}
-	return writePlanNotes(env.Stdout, t, plan, opts)
+	return writePlanNotes(env.Stdout, t, plan, opts.plan)
 }
 
 // writePlanNotes says how a plan file was read: its format, the GST added,
@@ -217,13 +279,18 @@ func parsePercent(s string) (models.Money, error) {
 	return m, nil
 }
 
-func tariffList(c *cli.Context) error {
-	env := envOf(c)
-	db, err := env.DB(c.Context)
+type tariffListOpts struct{}
+
+func tariffListOptsFrom(*cli.Context) *tariffListOpts { return &tariffListOpts{} }
+
+func (*tariffListOpts) Validate() error { return nil }
+
+func tariffList(ctx context.Context, env *Env, _ *tariffListOpts) error {
+	db, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
-	tariffs, err := tariff.LoadTariffs(c.Context, db, tariff.Components)
+	tariffs, err := tariff.LoadTariffs(ctx, db, tariff.Components)
 	if err != nil {
 		return err
 	}
@@ -245,12 +312,14 @@ func tariffList(c *cli.Context) error {
 }
 
 // priceSummary condenses a tariff's prices of one category for a list: the
-// price when there is one, the range and count for time of use.
+// price when there is one, the range and count for time of use. The
+// controlled load's prices are left to `tariff show`: the list is about
+// the general circuit.
 func priceSummary(t *tariff.Tariff, cat tariff.Category) string {
 	var prices []models.Money
 	windowed, steps := false, false
 	for _, c := range t.Components {
-		if c.Category() != cat {
+		if c.Category() != cat || tariff.ForControlledLoad(c) {
 			continue
 		}
 		switch v := c.(type) {
@@ -295,16 +364,22 @@ func priceSummary(t *tariff.Tariff, cat tariff.Category) string {
 	return fmt.Sprintf("%s–%s (%s)", lo, hi, windows)
 }
 
-func tariffShow(c *cli.Context) error {
-	if c.NArg() != 1 {
-		return errors.New("tariff show needs exactly one NAME")
-	}
-	env := envOf(c)
-	db, err := env.DB(c.Context)
+type tariffShowOpts struct {
+	Name string
+}
+
+func tariffShowOptsFrom(c *cli.Context) *tariffShowOpts {
+	return &tariffShowOpts{Name: c.Args().First()}
+}
+
+func (*tariffShowOpts) Validate() error { return nil }
+
+func tariffShow(ctx context.Context, env *Env, opts *tariffShowOpts) error {
+	db, err := env.DB(ctx)
 	if err != nil {
 		return err
 	}
-	t, err := tariff.LoadTariff(c.Context, db, tariff.Components, c.Args().First())
+	t, err := tariff.LoadTariff(ctx, db, tariff.Components, opts.Name)
 	if err != nil {
 		return err
 	}
@@ -313,7 +388,7 @@ func tariffShow(c *cli.Context) error {
 		return err
 	}
 	if t.UsesHolidays() {
-		n, err := db.NewSelect().Model((*models.PublicHoliday)(nil)).Count(c.Context)
+		n, err := db.NewSelect().Model((*models.PublicHoliday)(nil)).Count(ctx)
 		if err != nil {
 			return fmt.Errorf("counting public holidays: %w", err)
 		}
@@ -342,6 +417,9 @@ func writeComponents(w io.Writer, t *tariff.Tariff) error {
 				kind = cat.String()
 			}
 			kind = strings.ReplaceAll(strings.ReplaceAll(kind, "_", " "), "feed in", "feed-in")
+			if tariff.ForControlledLoad(c) {
+				kind = "controlled load " + kind
+			}
 			tw.AppendRow(table.Row{kind, c.ComponentBase().Label, c.Describe()})
 		}
 	}

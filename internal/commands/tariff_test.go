@@ -146,8 +146,9 @@ func TestTariffAddCDRPlans(t *testing.T) {
 	for _, want := range []string{
 		"0.265 for the first 10 kWh, 0.312 above per kWh imported, per day",
 		"1.0234 per day",
-		"Not priced (7):",
-		"  - controlled load (solarview's data has no controlled-load channel of its own",
+		"Not priced (6):",
+		"│ controlled load daily supply charge │ Controlled load 1   │ 0.0412 per day for controlled load, on days the site meters it",
+		"│ controlled load usage rate          │ Off-peak hot water  │ 0.165 per kWh of controlled load, all times",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("tariff add output lacks %q:\n%s", want, out)

@@ -45,95 +45,122 @@ func makemigrationsCommand() *cli.Command {
 			"Output column types are planned on a scratch PostgreSQL database (--database-url's\n" +
 			"server, or the embedded one), which is dropped afterwards.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "name", Value: "views", Usage: "migration `NAME` after the timestamp"},
+			&cli.StringFlag{Name: "name", Value: defaultMigrationName, Usage: "migration `NAME` after the timestamp"},
 			&cli.StringFlag{Name: "dir", Value: defaultMigrationsDir, Usage: "migrations `DIR`ectory"},
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 if a migration would be written"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the migration instead of writing it"},
 			&cli.BoolFlag{Name: "merge", Usage: "resolve migrations of merged branches that change the same view: rewrite them to apply\n" +
 				"\tfrom either branch's state and add a merge migration (--name defaults to merge)"},
 		},
-		Action: func(c *cli.Context) error {
-			if ran, err := runInProject(c); ran {
-				return err
-			}
-			env := envOf(c)
-			src, err := historyOf(c)
-			if err == nil && src.Origin == migrator.Embedded {
-				err = errors.New("no migrations directory: run inside the project or pass --dir")
-			}
-			if err != nil {
-				return err
-			}
-			if err := registryError(env); err != nil {
-				return exitCode(2, err.Error())
-			}
-			dir, fsys := src.Dir, src.FS
-			if c.Bool("merge") {
-				name := c.String("name")
-				if !c.IsSet("name") {
-					name = "merge"
-				}
-				return writeMerge(env, src, name, c.Bool("dry-run"))
-			}
-			if c.Bool("check") {
-				h, err := viewmig.ReadHistory(fsys, historyLabel(src))
-				if err != nil {
-					return exitCode(2, err.Error())
-				}
-				if len(h.Conflicts) > 0 {
-					return exitCode(1, h.Conflicts[0].Message())
-				}
-				code, err := viewmig.FromViews(env.Views())
-				if err != nil {
-					return exitCode(2, err.Error())
-				}
-				drift, err := viewmig.Compare(code, h)
-				if err != nil {
-					return exitCode(2, err.Error())
-				}
-				if len(drift) == 0 {
-					fmt.Fprintln(env.Stdout, "No changes detected")
-					return nil
-				}
-				for _, d := range drift {
-					fmt.Fprintf(env.Stdout, "%s: %s\n", d.View, strings.ReplaceAll(string(d.Kind), "_", " "))
-				}
-				return exitCode(1, "makemigrations would write a migration")
-			}
-			m, err := viewmig.MakeMigration(c.Context, viewmig.MakeOptions{
-				Views:   env.Views(),
-				FS:      fsys,
-				Dir:     historyLabel(src),
-				Name:    c.String("name"),
-				Scratch: func(ctx context.Context) (*bun.DB, func(), error) { return openScratch(ctx, env) },
-			})
-			if errors.Is(err, viewmig.ErrNoChanges) {
-				fmt.Fprintln(env.Stdout, "No changes detected")
-				return nil
-			}
-			var ce *viewmig.ConflictError
-			if errors.As(err, &ce) {
-				return exitCode(1, err.Error())
-			}
-			if err != nil {
-				return err
-			}
-			if c.Bool("dry-run") {
-				fmt.Fprintf(env.Stdout, "-- %s\n%s\n-- %s\n%s", m.UpName, m.Up, m.DownName, m.Down)
-				return nil
-			}
-			for _, f := range []struct{ name, text string }{{m.UpName, m.Up}, {m.DownName, m.Down}} {
-				if err := writeNew(filepath.Join(dir, f.name), f.text); err != nil {
-					return err
-				}
-			}
-			fmt.Fprintf(env.Stdout, "Wrote %s and %s\n", filepath.Join(dir, m.UpName), filepath.Join(dir, m.DownName))
-			for _, name := range slices.Sorted(maps.Keys(m.Reasons)) {
-				fmt.Fprintf(env.Stdout, "  %s: %s\n", name, m.Reasons[name])
-			}
-			return nil
-		},
+		Action: leaf(makemigrationsOptsFrom, makemigrations),
 	}
+}
+
+// defaultMigrationName follows the timestamp of makemigrations' files,
+// unless --name says otherwise; --merge's default is "merge".
+const defaultMigrationName = "views"
+
+type makemigrationsOpts struct {
+	// Dir is --dir, "" when not given (see [historyOf]).
+	Dir string
+	// Name is --name, nil when not given.
+	Name                 *string
+	Check, DryRun, Merge bool
+}
+
+func makemigrationsOptsFrom(c *cli.Context) *makemigrationsOpts {
+	return &makemigrationsOpts{Dir: dirOf(c), Name: optional(c, "name"),
+		Check: c.Bool("check"), DryRun: c.Bool("dry-run"), Merge: c.Bool("merge")}
+}
+
+func (*makemigrationsOpts) Validate() error { return nil }
+
+// name is the migration's name: --name, else the default of the mode.
+func (o *makemigrationsOpts) name() string {
+	switch {
+	case o.Name != nil:
+		return *o.Name
+	case o.Merge:
+		return "merge"
+	}
+	return defaultMigrationName
+}
+
+func makemigrations(ctx context.Context, env *Env, opts *makemigrationsOpts) error {
+	if ran, err := runInProject(ctx, env); ran {
+		return err
+	}
+	src, err := historyOf(opts.Dir)
+	if err == nil && src.Origin == migrator.Embedded {
+		err = errors.New("no migrations directory: run inside the project or pass --dir")
+	}
+	if err != nil {
+		return err
+	}
+	if err := registryError(env); err != nil {
+		return exitCode(2, err.Error())
+	}
+	dir, fsys := src.Dir, src.FS
+	if opts.Merge {
+		return writeMerge(env, src, opts.name(), opts.DryRun)
+	}
+	if opts.Check {
+		h, err := viewmig.ReadHistory(fsys, historyLabel(src))
+		if err != nil {
+			return exitCode(2, err.Error())
+		}
+		if len(h.Conflicts) > 0 {
+			return exitCode(1, h.Conflicts[0].Message())
+		}
+		code, err := viewmig.FromViews(env.Views())
+		if err != nil {
+			return exitCode(2, err.Error())
+		}
+		drift, err := viewmig.Compare(code, h)
+		if err != nil {
+			return exitCode(2, err.Error())
+		}
+		if len(drift) == 0 {
+			fmt.Fprintln(env.Stdout, "No changes detected")
+			return nil
+		}
+		for _, d := range drift {
+			fmt.Fprintf(env.Stdout, "%s: %s\n", d.View, strings.ReplaceAll(string(d.Kind), "_", " "))
+		}
+		return exitCode(1, "makemigrations would write a migration")
+	}
+	m, err := viewmig.MakeMigration(ctx, viewmig.MakeOptions{
+		Views:   env.Views(),
+		FS:      fsys,
+		Dir:     historyLabel(src),
+		Name:    opts.name(),
+		Scratch: func(ctx context.Context) (*bun.DB, func(), error) { return openScratch(ctx, env) },
+	})
+	if errors.Is(err, viewmig.ErrNoChanges) {
+		fmt.Fprintln(env.Stdout, "No changes detected")
+		return nil
+	}
+	var ce *viewmig.ConflictError
+	if errors.As(err, &ce) {
+		return exitCode(1, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	if opts.DryRun {
+		fmt.Fprintf(env.Stdout, "-- %s\n%s\n-- %s\n%s", m.UpName, m.Up, m.DownName, m.Down)
+		return nil
+	}
+	for _, f := range []struct{ name, text string }{{m.UpName, m.Up}, {m.DownName, m.Down}} {
+		if err := writeNew(filepath.Join(dir, f.name), f.text); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.Stdout, "Wrote %s and %s\n", filepath.Join(dir, m.UpName), filepath.Join(dir, m.DownName))
+	for _, name := range slices.Sorted(maps.Keys(m.Reasons)) {
+		fmt.Fprintf(env.Stdout, "  %s: %s\n", name, m.Reasons[name])
+	}
+	return nil
 }
 
 // writeMerge runs makemigrations --merge: it overwrites the conflicting
@@ -222,73 +249,92 @@ func checkCommand() *cli.Command {
 			&cli.BoolFlag{Name: "database", Usage: "also compare the live database with the migrations"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, json or github (workflow annotations)"},
 		},
-		Action: func(c *cli.Context) error {
-			if ran, err := runInProject(c); ran {
-				return err
-			}
-			start := time.Now()
-			env := envOf(c)
-			format := c.String("format")
-			if format != "text" && format != "json" && format != "github" {
-				return exitCode(2, fmt.Sprintf("unknown --format %q: use text, json or github", format))
-			}
-			src, err := historyOf(c)
-			fsys := src.FS
-			rep := checkReport{Status: "ok", Drift: []viewmig.Drift{}, Conflicts: []viewmig.Conflict{}}
-			var h *viewmig.History
-			if err == nil {
-				err = registryError(env)
-			}
-			if err == nil {
-				h, err = viewmig.ReadHistory(fsys, historyLabel(src))
-			}
-			if err == nil {
-				rep.Migrations = len(h.Files)
-				rep.Conflicts = append(rep.Conflicts, h.Conflicts...)
-				var code []*viewmig.Definition
-				code, err = viewmig.FromViews(env.Views())
-				if err == nil {
-					rep.Views = len(code)
-					rep.Drift, err = viewmig.Compare(code, h)
-				}
-			}
-			if err == nil && c.Bool("database") {
-				var db *bun.DB
-				db, err = env.DB(c.Context)
-				if err == nil {
-					rep.Database, err = viewmig.CompareDatabase(c.Context, db, fsys, h)
-				}
-				if err == nil {
-					rep.History, err = migrator.Validate(c.Context, db, src)
-				}
-			}
-			rep.ElapsedMS = float64(time.Since(start).Microseconds()) / 1000
-			code := 0
-			switch {
-			case err != nil:
-				rep.Status, code = "error", 2
-				rep.Error = checkErrorOf(err)
-			case len(rep.Drift) > 0 || len(rep.Conflicts) > 0 || (rep.Database != nil && !rep.Database.Clean()) || len(rep.History) > 0:
-				rep.Status, code = "drift", 1
-			}
-			switch format {
-			case "json":
-				enc := json.NewEncoder(env.Stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
-					return err
-				}
-			case "github":
-				rep.writeGitHub(env.Stdout)
-			default:
-				rep.writeText(env.Stdout, env.Stderr)
-			}
-			if code != 0 {
-				return exitCode(code, "")
-			}
-			return nil
-		},
+		Action: leaf(checkOptsFrom, check),
 	}
+}
+
+type checkOpts struct {
+	// Dir is --dir, "" when not given (see [historyOf]).
+	Dir string
+	// Database also compares the live database with the migrations.
+	Database bool
+	// Format is text, json or github.
+	Format string
+}
+
+func checkOptsFrom(c *cli.Context) *checkOpts {
+	return &checkOpts{Dir: dirOf(c), Database: c.Bool("database"), Format: c.String("format")}
+}
+
+// Validate refuses an unknown format with exit code 2, as every error that
+// stops check.
+func (o *checkOpts) Validate() error {
+	if o.Format != "text" && o.Format != "json" && o.Format != "github" {
+		return exitCode(2, fmt.Sprintf("unknown --format %q: use text, json or github", o.Format))
+	}
+	return nil
+}
+
+func check(ctx context.Context, env *Env, opts *checkOpts) error {
+	if ran, err := runInProject(ctx, env); ran {
+		return err
+	}
+	start := time.Now()
+	src, err := historyOf(opts.Dir)
+	fsys := src.FS
+	rep := checkReport{Status: "ok", Drift: []viewmig.Drift{}, Conflicts: []viewmig.Conflict{}}
+	var h *viewmig.History
+	if err == nil {
+		err = registryError(env)
+	}
+	if err == nil {
+		h, err = viewmig.ReadHistory(fsys, historyLabel(src))
+	}
+	if err == nil {
+		rep.Migrations = len(h.Files)
+		rep.Conflicts = append(rep.Conflicts, h.Conflicts...)
+		var code []*viewmig.Definition
+		code, err = viewmig.FromViews(env.Views())
+		if err == nil {
+			rep.Views = len(code)
+			rep.Drift, err = viewmig.Compare(code, h)
+		}
+	}
+	if err == nil && opts.Database {
+		var db *bun.DB
+		db, err = env.DB(ctx)
+		if err == nil {
+			rep.Database, err = viewmig.CompareDatabase(ctx, db, fsys, h)
+		}
+		if err == nil {
+			rep.History, err = migrator.Validate(ctx, db, src)
+		}
+	}
+	rep.ElapsedMS = float64(time.Since(start).Microseconds()) / 1000
+	code := 0
+	switch {
+	case err != nil:
+		rep.Status, code = "error", 2
+		rep.Error = checkErrorOf(err)
+	case len(rep.Drift) > 0 || len(rep.Conflicts) > 0 || (rep.Database != nil && !rep.Database.Clean()) || len(rep.History) > 0:
+		rep.Status, code = "drift", 1
+	}
+	switch opts.Format {
+	case "json":
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	case "github":
+		rep.writeGitHub(env.Stdout)
+	default:
+		rep.writeText(env.Stdout, env.Stderr)
+	}
+	if code != 0 {
+		return exitCode(code, "")
+	}
+	return nil
 }
 
 // checkReport is what check prints; its JSON form is stable for tools.
@@ -477,29 +523,37 @@ func sqlviewCommand() *cli.Command {
 		Name:      "sqlview",
 		Usage:     "print the SQL a view renders to",
 		ArgsUsage: "NAME",
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return errors.New("sqlview needs exactly one view name")
-			}
-			v, err := lookupView(envOf(c), c.Args().First())
-			if err != nil {
-				return err
-			}
-			d, err := viewmig.FromView(v)
-			if err != nil {
-				return err
-			}
-			sql, err := d.CreateSQL(false)
-			if err != nil {
-				return err
-			}
-			if v.Comment != "" {
-				sql += viewmig.CommentSQL(d)
-			}
-			fmt.Fprint(envOf(c).Stdout, sql)
-			return nil
-		},
+		Action:    leaf(sqlviewOptsFrom, sqlview),
 	}
+}
+
+type sqlviewOpts struct {
+	// View is the registered view's name.
+	View string
+}
+
+func sqlviewOptsFrom(c *cli.Context) *sqlviewOpts { return &sqlviewOpts{View: c.Args().First()} }
+
+func (*sqlviewOpts) Validate() error { return nil }
+
+func sqlview(_ context.Context, env *Env, opts *sqlviewOpts) error {
+	v, err := lookupView(env, opts.View)
+	if err != nil {
+		return err
+	}
+	d, err := viewmig.FromView(v)
+	if err != nil {
+		return err
+	}
+	sql, err := d.CreateSQL(false)
+	if err != nil {
+		return err
+	}
+	if v.Comment != "" {
+		sql += viewmig.CommentSQL(d)
+	}
+	fmt.Fprint(env.Stdout, sql)
+	return nil
 }
 
 // lookupView finds a registered view, suggesting the closest name on a typo.
@@ -523,50 +577,63 @@ func refreshCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "concurrently", Usage: "REFRESH ... CONCURRENTLY (needs a unique index; readers are not blocked)"},
 		},
-		Action: func(c *cli.Context) error {
-			env := envOf(c)
-			defs, err := viewmig.FromViews(env.Views())
-			if err != nil {
-				return err
-			}
-			var names []string
-			if c.NArg() == 0 {
-				for _, d := range defs {
-					if d.Materialized {
-						names = append(names, d.Name)
-					}
-				}
-			}
-			for _, arg := range c.Args().Slice() {
-				v, err := lookupView(env, arg)
-				if err != nil {
-					return err
-				}
-				if !v.Materialized {
-					return fmt.Errorf("view %q is not materialized; there is nothing to refresh", arg)
-				}
-				names = append(names, v.Name)
-			}
-			if len(names) == 0 {
-				fmt.Fprintln(env.Stdout, "No materialized views to refresh.")
-				return nil
-			}
-			db, err := env.DB(c.Context)
-			if err != nil {
-				return err
-			}
-			mode := ""
-			if c.Bool("concurrently") {
-				mode = "CONCURRENTLY "
-			}
-			for _, name := range viewmig.DependencyOrder(defs, names) {
-				start := time.Now()
-				if _, err := db.ExecContext(c.Context, "REFRESH MATERIALIZED VIEW "+mode+"?", bun.Ident(name)); err != nil {
-					return fmt.Errorf("refreshing %s: %w", name, err)
-				}
-				fmt.Fprintf(env.Stdout, "refreshed %s (%s)\n", name, time.Since(start).Round(time.Millisecond))
-			}
-			return nil
-		},
+		Action: leaf(refreshOptsFrom, refresh),
 	}
+}
+
+type refreshOpts struct {
+	// Views are the materialized views named; none refreshes them all.
+	Views        []string
+	Concurrently bool
+}
+
+func refreshOptsFrom(c *cli.Context) *refreshOpts {
+	return &refreshOpts{Views: c.Args().Slice(), Concurrently: c.Bool("concurrently")}
+}
+
+func (*refreshOpts) Validate() error { return nil }
+
+func refresh(ctx context.Context, env *Env, opts *refreshOpts) error {
+	defs, err := viewmig.FromViews(env.Views())
+	if err != nil {
+		return err
+	}
+	var names []string
+	if len(opts.Views) == 0 {
+		for _, d := range defs {
+			if d.Materialized {
+				names = append(names, d.Name)
+			}
+		}
+	}
+	for _, arg := range opts.Views {
+		v, err := lookupView(env, arg)
+		if err != nil {
+			return err
+		}
+		if !v.Materialized {
+			return fmt.Errorf("view %q is not materialized; there is nothing to refresh", arg)
+		}
+		names = append(names, v.Name)
+	}
+	if len(names) == 0 {
+		fmt.Fprintln(env.Stdout, "No materialized views to refresh.")
+		return nil
+	}
+	db, err := env.DB(ctx)
+	if err != nil {
+		return err
+	}
+	mode := ""
+	if opts.Concurrently {
+		mode = "CONCURRENTLY "
+	}
+	for _, name := range viewmig.DependencyOrder(defs, names) {
+		start := time.Now()
+		if _, err := db.ExecContext(ctx, "REFRESH MATERIALIZED VIEW "+mode+"?", bun.Ident(name)); err != nil {
+			return fmt.Errorf("refreshing %s: %w", name, err)
+		}
+		fmt.Fprintf(env.Stdout, "refreshed %s (%s)\n", name, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
 }

@@ -2,21 +2,18 @@ package report
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
-	"github.com/solarview/solarview/internal/battery"
 	"github.com/solarview/solarview/internal/tariff"
 	"github.com/solarview/solarview/models"
 )
 
 // CompareOptions says what `solarview compare` ranks: the report's options
-// (site, batteries, price, dates, format, chart) and the plans.
+// (site, batteries, price, dates) and the plans.
 type CompareOptions struct {
 	Options
 	// Tariffs names the plans to price the site's data on; AllTariffs
@@ -116,21 +113,6 @@ func (o *CompareOptions) check() error {
 	return nil
 }
 
-// RunCompare computes the comparison and writes it to w in opts.Format,
-// drawing opts.Chart if asked: what `solarview compare` prints.
-func RunCompare(ctx context.Context, db *bun.DB, opts CompareOptions, w io.Writer) error {
-	c, err := ComputeComparison(ctx, db, opts)
-	if err != nil {
-		return err
-	}
-	if opts.Chart != "" {
-		if err := DrawComparisonChart(c, opts.Chart); err != nil {
-			return err
-		}
-	}
-	return WriteComparison(w, c, opts.Format)
-}
-
 // ComputeComparison reads the site's summary once and prices it, without
 // and with every battery of opts, on the site's current billing periods
 // and on each plan: one pricing sink per plan in the same pass, so the
@@ -227,9 +209,15 @@ func ComputeComparison(ctx context.Context, db *bun.DB, opts CompareOptions) (*C
 	}
 	seen := map[string]bool{}
 	for _, p := range prices {
-		if w := p.holidayWarning(loc); w != "" && !seen[w] {
-			seen[w] = true
-			cmp.Warnings = append(cmp.Warnings, w)
+		ws := p.tariffWarnings()
+		if w := p.holidayWarning(loc); w != "" {
+			ws = append([]string{w}, ws...)
+		}
+		for _, w := range ws {
+			if !seen[w] {
+				seen[w] = true
+				cmp.Warnings = append(cmp.Warnings, w)
+			}
 		}
 	}
 	if current != nil {
@@ -285,6 +273,13 @@ func newPlan(name string, tariffs []string, rep *Report) *Plan {
 	return p
 }
 
+// PerYear scales an amount over the days priced, which are the same on
+// every plan, to a year: how a plan's cost with any battery compares with
+// the plans' YearlyCost.
+func (c *Comparison) PerYear(m models.Money) models.Money {
+	return perYear(m, c.First().DaysPriced)
+}
+
 // Ranked is the current plan (if any) followed by the plans, cheapest
 // first: the rows of every output.
 func (c *Comparison) Ranked() []*Plan {
@@ -293,27 +288,4 @@ func (c *Comparison) Ranked() []*Plan {
 		out = append(out, c.Current)
 	}
 	return append(out, c.Plans...)
-}
-
-// describeBills says what a plan's bills are, for the report's heading.
-func (c *Comparison) describeBills() string {
-	rep := c.First()
-	if len(rep.Results) == 0 {
-		return c.Boundaries
-	}
-	ps := rep.Results[0].Periods
-	if len(ps) == 0 {
-		return c.Boundaries
-	}
-	return fmt.Sprintf("%d bills in the site's %s, %s to %s, %d days priced", len(ps), c.Boundaries,
-		ps[0].Start.Format(time.DateOnly), lastDay(ps[len(ps)-1].End), rep.DaysPriced)
-}
-
-// batteryNames lists the batteries compared.
-func batteryNames(cfgs []battery.Config) string {
-	names := make([]string, len(cfgs))
-	for i, c := range cfgs {
-		names[i] = c.Label()
-	}
-	return strings.Join(names, ", ")
 }

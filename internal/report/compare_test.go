@@ -1,11 +1,8 @@
 package report
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"math"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +17,7 @@ import (
 	"github.com/solarview/solarview/internal/dbtest"
 	"github.com/solarview/solarview/internal/report/reporttest"
 	"github.com/solarview/solarview/internal/tariff"
+	"github.com/solarview/solarview/models"
 )
 
 // statementLog is a pgx tracer that records every statement sent on the
@@ -77,30 +75,6 @@ func readsOfSummary(sqls []string) int {
 	return n
 }
 
-// householdRows is days of half hours in Adelaide from start: a midday
-// surplus and an evening peak that vary from day to day, so batteries of
-// different sizes and plans of different shapes price differently.
-func householdRows(start time.Time, days int) []reporttest.Row {
-	var rows []reporttest.Row
-	for i := 0; i < days*48; i++ {
-		at := start.Add(time.Duration(i) * 30 * time.Minute)
-		lt := at.In(start.Location())
-		h, d := lt.Hour(), lt.YearDay()
-		r := reporttest.Row{Start: at}
-		switch {
-		case h >= 9 && h < 16:
-			r.Generation = 1500 + float64(d%7)*200
-			r.Export = 900 + float64(d%5)*250
-		case h >= 17 && h < 22:
-			r.Import = 500 + float64((d+h)%4)*150
-		default:
-			r.Import = 120 + float64(d%3)*30
-		}
-		rows = append(rows, r)
-	}
-	return rows
-}
-
 func saveTariff(t *testing.T, db *bun.DB, tr *tariff.Tariff) *tariff.Tariff {
 	t.Helper()
 	tr.Retailer = "Test Energy"
@@ -121,7 +95,7 @@ func TestCompareEqualsBatteryReportPerPlanAndReadsOnce(t *testing.T) {
 	db := openTraced(t, dsn, log)
 	loc, _ := time.LoadLocation("Australia/Adelaide")
 	// 51 days: March whole, April on 20 of its 30 days.
-	rows := householdRows(time.Date(2024, 3, 1, 0, 0, 0, 0, loc), 51)
+	rows := reporttest.HouseholdRows(time.Date(2024, 3, 1, 0, 0, 0, 0, loc), 51)
 
 	current := reporttest.AddFlatTariff(t, db, "Current", "1.00", "0.30", "0.05")
 	plans := []*tariff.Tariff{
@@ -146,10 +120,7 @@ func TestCompareEqualsBatteryReportPerPlanAndReadsOnce(t *testing.T) {
 	reporttest.Load(t, db, bare, 30*time.Minute, rows)
 
 	sizes := []battery.Config{{CapacityWh: 3000, Efficiency: 0.9}, {CapacityWh: 6000, Efficiency: 0.9}, {CapacityWh: 10000, Efficiency: 0.9}}
-	price, err := ParsePrice("800/kWh")
-	if err != nil {
-		t.Fatal(err)
-	}
+	price := Price{PerKWh: 800 * models.Unit}
 	rate := 0.05
 	base := Options{Site: "home", Batteries: sizes, Price: &price, DiscountRate: &rate}
 	ctx := context.Background()
@@ -241,61 +212,6 @@ func TestCompareEqualsBatteryReportPerPlanAndReadsOnce(t *testing.T) {
 	if len(all.Plans) != 4 {
 		t.Errorf("--all-tariffs: %d plans, want 4", len(all.Plans))
 	}
-
-	// Every output holds the figures.
-	var out bytes.Buffer
-	if err := WriteComparison(&out, cmp, FormatJSON); err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Boundaries string `json:"boundaries"`
-		Plans      []struct {
-			Rank       int     `json:"rank"`
-			Name       string  `json:"name"`
-			Current    bool    `json:"current"`
-			YearlyCost float64 `json:"yearly_cost"`
-			Results    []struct {
-				Savings float64 `json:"savings"`
-			} `json:"results"`
-		} `json:"plans"`
-	}
-	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
-		t.Fatalf("json: %v\n%s", err, out.String())
-	}
-	if len(doc.Plans) != 4 || !doc.Plans[0].Current || doc.Plans[0].Rank != 0 || doc.Plans[1].Name != cmp.Plans[0].Name ||
-		len(doc.Plans[1].Results) != 3 || doc.Plans[1].YearlyCost != cents(cmp.Plans[0].YearlyCost).float() ||
-		doc.Plans[1].Results[2].Savings != cents(cmp.Plans[0].Report.Results[2].Savings).float() || doc.Boundaries != "billing periods" {
-		t.Errorf("json plans: %+v", doc)
-	}
-	out.Reset()
-	if err := WriteComparison(&out, cmp, FormatTable); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{`Plans for site "home"`, "current: Current", "Cheap flat", "TOU demand", "High feed-in",
-		"COST/YEAR", "BEST BATTERY", "PAYBACK", "NPV", "money in AUD", "Payback and NPV assume", "priced as if the site had been on it",
-		"2 bills in the site's billing periods, 2024-03-01 to 2024-04-30, 51 days priced", "2024-04-01 to 2024-04-30 (20 of 30 days)"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("table lacks %q:\n%s", want, out.String())
-		}
-	}
-	out.Reset()
-	if err := WriteComparison(&out, cmp, FormatCSV); err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(out.String(), "\n"); n != 1+4*4 {
-		t.Errorf("csv: %d lines, want a header and 4 per plan:\n%s", n, out.String())
-	}
-	chart := t.TempDir() + "/plans.svg"
-	if err := DrawComparisonChart(cmp, chart); err != nil {
-		t.Fatal(err)
-	}
-	p, err := comparisonChart(cmp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Y.Min != 0 || !strings.Contains(p.Y.Label.Text, "AUD") {
-		t.Errorf("comparison chart: y from %v, label %q", p.Y.Min, p.Y.Label.Text)
-	}
 }
 
 // sameReport checks that a plan's report in a comparison holds the same
@@ -328,13 +244,4 @@ func sameReport(t *testing.T, name string, got, want *Report) {
 	if got.Results[0].Savings <= 0 {
 		t.Errorf("%s: the first battery saves %s; the comparison would not notice swapped columns", name, got.Results[0].Savings)
 	}
-}
-
-// float is the figure as JSON shows it.
-func (c cents) float() float64 {
-	f, err := strconv.ParseFloat(c.String(), 64)
-	if err != nil {
-		panic(err)
-	}
-	return f
 }

@@ -13,9 +13,14 @@
 // The result ([Report]) holds, per configuration, the cost without and with
 // the battery for each billing period, the savings per day and per year
 // (over the days priced), the energy shifted and cycles, and, given a price,
-// the simple payback and the net present value. [Write] prints it as a
-// table, CSV or JSON (whose field names are a contract, see design.md);
-// [DrawChart] draws it.
+// the simple payback and the net present value.
+//
+// The package only computes: [Compute], [ComputeComparison] and
+// [ComputeFleet] return data, and a long run tells a [Progress] callback
+// how far it has got. Tables, CSV, JSON, charts and the progress bar are
+// package render's, and the command line's units (13.5kWh, 2000+500/kWh)
+// are read by the commands: nothing here knows about terminals or output
+// formats.
 //
 // [ComputeComparison] (`solarview compare`) runs the same pass with one
 // pricing sink per plan: the site's current billing periods, and each plan

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/schollz/progressbar/v3"
 	"github.com/uptrace/bun"
 
 	"github.com/solarview/solarview/internal/names"
@@ -26,8 +25,8 @@ import (
 // battery --all-sites` or `--site` given several times.
 type FleetOptions struct {
 	// Report is what each site's report simulates and prices; its Site,
-	// Chart and Progress must be empty (the fleet chooses the sites, draws
-	// no chart and shows its own progress).
+	// Profile and Progress must be empty (the fleet chooses the sites, keeps
+	// no typical day and reports its own progress).
 	Report Options
 	// Sites names the sites, in any order; a name given twice counts once.
 	// Empty with AllSites.
@@ -37,9 +36,8 @@ type FleetOptions struct {
 	// Jobs is how many sites are reported at once, each by its own worker
 	// on its own database connection; 0 means one per CPU core.
 	Jobs int
-	// Progress, when not nil, shows how many sites are done if the run
-	// takes more than a second. Give it a terminal, never the output.
-	Progress io.Writer
+	// Progress, when not nil, is told after each site how many are done.
+	Progress Progress
 }
 
 // Fleet is a many-site report: one row per site, the reported sites ranked
@@ -87,23 +85,14 @@ type SiteRow struct {
 // Skipped tells a site listed with a reason from a reported one.
 func (r SiteRow) Skipped() bool { return r.Reason != "" }
 
-// ErrNothingReported is returned by RunFleet, after the rows are written,
-// when every chosen site was skipped: the command then exits non-zero
-// although each site's reason is printed.
+// ErrNothingReported is what Fleet.Err wraps when every chosen site was
+// skipped.
 var ErrNothingReported = errors.New("no site could be reported")
 
-// RunFleet computes a many-site report and writes it to w in
-// fo.Report.Format. Sites that cannot be reported are listed with their
-// reason; the error is ErrNothingReported (wrapped) when that is all of
-// them.
-func RunFleet(ctx context.Context, db *bun.DB, fo FleetOptions, w io.Writer) error {
-	fl, err := ComputeFleet(ctx, db, fo)
-	if err != nil {
-		return err
-	}
-	if err := WriteFleet(w, fl, fo.Report.Format); err != nil {
-		return err
-	}
+// Err is nil when at least one site was reported, else ErrNothingReported
+// (wrapped, with the count): a command writes the rows first, each skipped
+// site with its reason, and then exits non-zero with it.
+func (fl *Fleet) Err() error {
 	if fl.Reported == 0 {
 		return fmt.Errorf("%w: all %d site(s) skipped, each with its reason above", ErrNothingReported, fl.Skipped)
 	}
@@ -115,8 +104,8 @@ func (fo *FleetOptions) check() error {
 	switch {
 	case o.Site != "":
 		return userErr("a many-site report takes its sites from Sites or AllSites, not Report.Site")
-	case o.Chart != "":
-		return userErr("--chart draws one site's report: give a single --site")
+	case o.Profile:
+		return userErr("a many-site report keeps no typical day: --chart draws one site's report, give a single --site")
 	case o.Progress != nil:
 		return userErr("a many-site report shows its own progress (FleetOptions.Progress)")
 	case fo.AllSites && len(fo.Sites) > 0:
@@ -263,7 +252,6 @@ func ComputeFleet(ctx context.Context, db *bun.DB, fo FleetOptions) (*Fleet, err
 		fl.Rows = append(fl.Rows, d.row)
 		prog.add()
 	}
-	prog.done()
 	if firstErr != nil {
 		return nil, firstErr
 	}
@@ -356,49 +344,5 @@ func (fl *Fleet) rank() {
 		}
 		fl.Reported++
 		fl.Rows[i].Rank = fl.Reported
-	}
-}
-
-// fleetProgress counts finished sites on a terminal, once the run has
-// taken longer than progressDelay.
-type fleetProgress struct {
-	w     io.Writer
-	total int
-	n     int
-	start time.Time
-	bar   *progressbar.ProgressBar
-}
-
-func newFleetProgress(w io.Writer, total int) *fleetProgress {
-	if w == nil {
-		return nil
-	}
-	return &fleetProgress{w: w, total: total, start: time.Now()}
-}
-
-func (p *fleetProgress) add() {
-	if p == nil {
-		return
-	}
-	p.n++
-	if p.bar == nil {
-		if time.Since(p.start) < progressDelay {
-			return
-		}
-		p.bar = progressbar.NewOptions(p.total,
-			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription("sites"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
-	}
-	_ = p.bar.Set(p.n)
-}
-
-func (p *fleetProgress) done() {
-	if p != nil && p.bar != nil {
-		_ = p.bar.Finish()
 	}
 }

@@ -59,6 +59,7 @@ import (
 	"github.com/solarview/solarview/internal/pgserver"
 	"github.com/solarview/solarview/internal/report/reporttest"
 	"github.com/solarview/solarview/internal/tariff"
+	"github.com/solarview/solarview/models"
 )
 
 var (
@@ -134,7 +135,7 @@ func BenchmarkFleet(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	price, _ := ParsePrice("2000+600/kWh")
+	price := Price{Fixed: 2000 * models.Unit, PerKWh: 600 * models.Unit}
 	rate := 0.05
 	fo := FleetOptions{AllSites: true, Report: Options{
 		Batteries: []battery.Config{{Model: battery.ModelFull, CapacityWh: 13500, Efficiency: 0.9, ChargePowerW: 5000, DischargePowerW: 5000}},

@@ -1,9 +1,7 @@
 package report
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
 	"reflect"
@@ -59,10 +57,7 @@ func newFleetFixture(t *testing.T) fleetFixture {
 }
 
 func fleetOptions(cfgs []battery.Config) Options {
-	price, err := ParsePrice("2000+600/kWh")
-	if err != nil {
-		panic(err)
-	}
+	price := Price{Fixed: 2000 * models.Unit, PerKWh: 600 * models.Unit}
 	rate := 0.05
 	return Options{Batteries: cfgs, Price: &price, DiscountRate: &rate}
 }
@@ -77,9 +72,14 @@ func TestFleetRanksEverySiteLikeItsOwnReport(t *testing.T) {
 	ctx := context.Background()
 	opts := fleetOptions([]battery.Config{{Model: battery.ModelFull, CapacityWh: 10000, Efficiency: 0.9, ChargePowerW: 5000, DischargePowerW: 5000}})
 
-	one, err := ComputeFleet(ctx, fx.db, FleetOptions{Report: opts, AllSites: true, Jobs: 1})
+	var events []ProgressEvent
+	one, err := ComputeFleet(ctx, fx.db, FleetOptions{Report: opts, AllSites: true, Jobs: 1,
+		Progress: func(ev ProgressEvent) { events = append(events, ev) }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(events) != 6 || events[5] != (ProgressEvent{Phase: ProgressSites, Done: 6, Total: 6}) {
+		t.Errorf("progress %+v, want a site at a time up to 6 of 6", events)
 	}
 	four, err := ComputeFleet(ctx, fx.db, FleetOptions{Report: opts, AllSites: true, Jobs: 4})
 	if err != nil {
@@ -207,7 +207,7 @@ func TestFleetChosenSitesAndSweep(t *testing.T) {
 		{Report: opts, Sites: []string{a}, AllSites: true},
 		{Report: opts},
 		{Report: opts, AllSites: true, Jobs: -1},
-		{Report: Options{Batteries: cfgs, Chart: "x.svg"}, AllSites: true},
+		{Report: Options{Batteries: cfgs, Profile: true}, AllSites: true},
 	} {
 		if _, err := ComputeFleet(ctx, fx.db, fo); err == nil {
 			t.Errorf("%+v was accepted", fo)
@@ -215,36 +215,29 @@ func TestFleetChosenSitesAndSweep(t *testing.T) {
 	}
 }
 
-// When no site can be reported the rows are still written, each with its
-// reason, and the error says so; JSON lists the skipped sites with a null
-// rank.
+// When no site can be reported every chosen site is still a row, each with
+// its reason, and Err says that nothing was reported.
 func TestFleetNothingReported(t *testing.T) {
 	t.Parallel()
 	fx := newFleetFixture(t)
-	var out bytes.Buffer
-	opts := Options{Batteries: []battery.Config{{CapacityWh: 13500, Efficiency: 0.9}}, Format: FormatJSON}
-	err := RunFleet(context.Background(), fx.db, FleetOptions{Report: opts, Sites: []string{fx.noData, fx.noBilling}}, &out)
-	if !errors.Is(err, ErrNothingReported) {
-		t.Fatalf("error %v, want ErrNothingReported", err)
+	opts := Options{Batteries: []battery.Config{{CapacityWh: 13500, Efficiency: 0.9}}}
+	fl, err := ComputeFleet(context.Background(), fx.db, FleetOptions{Report: opts, Sites: []string{fx.noData, fx.noBilling}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	var doc struct {
-		Reported int `json:"reported"`
-		Sites    []struct {
-			Rank   *int    `json:"rank"`
-			Site   string  `json:"site"`
-			Reason *string `json:"reason"`
-		} `json:"sites"`
+	if err := fl.Err(); !errors.Is(err, ErrNothingReported) || !strings.Contains(err.Error(), "all 2 site(s) skipped") {
+		t.Fatalf("Err() = %v, want ErrNothingReported for 2 sites", err)
 	}
-	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
+	if fl.Reported != 0 || fl.Skipped != 2 || len(fl.Rows) != 2 {
+		t.Fatalf("%d reported, %d skipped, %d rows; want 0, 2, 2", fl.Reported, fl.Skipped, len(fl.Rows))
 	}
-	if doc.Reported != 0 || len(doc.Sites) != 2 {
-		t.Fatalf("%s", out.String())
-	}
-	for _, s := range doc.Sites {
-		if s.Rank != nil || s.Reason == nil || *s.Reason == "" {
-			t.Errorf("skipped site %+v", s)
+	for _, row := range fl.Rows {
+		if !row.Skipped() || row.Rank != 0 {
+			t.Errorf("skipped site %+v", row)
 		}
+	}
+	if err := (&Fleet{Reported: 1, Skipped: 2}).Err(); err != nil {
+		t.Errorf("one site reported, Err() = %v", err)
 	}
 }
 
@@ -273,26 +266,4 @@ func TestFleetRankOrder(t *testing.T) {
 	if fl.Reported != 4 || fl.Skipped != 2 || fl.Rows[3].Rank != 4 {
 		t.Errorf("reported %d, skipped %d, last rank %d", fl.Reported, fl.Skipped, fl.Rows[3].Rank)
 	}
-}
-
-// The bar over sites stays quiet for a quick run and counts sites once
-// the run has taken longer than a second (later updates are throttled);
-// without a writer there is none.
-func TestFleetProgress(t *testing.T) {
-	t.Parallel()
-	var quick, slow bytes.Buffer
-	p := newFleetProgress(&quick, 3)
-	p.add()
-	p.done()
-	if quick.Len() != 0 {
-		t.Errorf("a quick run drew %q", quick.String())
-	}
-	p = newFleetProgress(&slow, 3)
-	p.start = p.start.Add(-2 * progressDelay)
-	p.add()
-	if !strings.Contains(slow.String(), "sites") || !strings.Contains(slow.String(), "1/3") {
-		t.Errorf("a slow run drew %q", slow.String())
-	}
-	p.done()
-	newFleetProgress(nil, 3).add() // no writer, no bar, no panic
 }

@@ -22,7 +22,7 @@ func TestReportsUseAndMissPublicHolidays(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.NewMigratedDB(t)
 	loc, _ := time.LoadLocation("Australia/Adelaide")
-	rows := householdRows(time.Date(2024, 3, 4, 0, 0, 0, 0, loc), 8) // Monday 4 to Monday 11 March
+	rows := reporttest.HouseholdRows(time.Date(2024, 3, 4, 0, 0, 0, 0, loc), 8) // Monday 4 to Monday 11 March
 	plan, err := tariff.ReadPlan([]byte(`{"dailySupplyCharge": 1, "timeOfUseRates": [
 		{"displayName": "Weekday", "unitPrice": 0.5, "days": ["MON", "TUE", "WED", "THU", "FRI"]},
 		{"displayName": "Weekend and holidays", "unitPrice": 0.2, "days": ["SAT", "SUN", "PUBLIC_HOLIDAYS"]}]}`), tariff.PlanOptions{})

@@ -42,6 +42,11 @@ type pricing struct {
 	n                int
 	baseImp, baseExp float64
 	imp, exp         []float64
+	// cl is the slot's controlled load, the same with and without a
+	// battery (the battery never supplies it); clSeen is set once an
+	// interval of the slot metered it.
+	cl     float64
+	clSeen bool
 
 	// monthly, when set, prices the data on this tariff in calendar months
 	// (in loc), made as the data reaches them: `compare` on a site
@@ -73,7 +78,10 @@ type periodState struct {
 type periodTotals struct {
 	Days               int
 	ImportWh, ExportWh float64
-	Costs              tariff.Costs
+	// ControlledLoadWh is the controlled load metered, AtGeneralWh the part
+	// of it priced at the general rates (see tariff.DayCost).
+	ControlledLoadWh, AtGeneralWh float64
+	Costs                         tariff.Costs
 }
 
 // unpriced counts intervals outside every billing period.
@@ -154,6 +162,10 @@ func (p *pricing) Interval(in battery.Interval, out []battery.Result) error {
 	if v := in.Export; v == v {
 		p.baseExp += v
 	}
+	if v := in.ControlledLoad; v == v {
+		p.cl += v
+		p.clSeen = true
+	}
 	imp, exp := p.imp[:len(out)], p.exp[:len(out)]
 	for i := range out {
 		if v := out[i].Import; v == v {
@@ -171,11 +183,15 @@ func (p *pricing) flushSlot() {
 	if p.n == 0 {
 		return
 	}
-	p.base.AddSlot(p.at, p.n, p.baseImp, p.baseExp)
-	for i, a := range p.accs {
-		a.AddSlot(p.at, p.n, p.imp[i], p.exp[i])
+	cl := math.NaN()
+	if p.clSeen {
+		cl = p.cl
 	}
-	p.n, p.baseImp, p.baseExp = 0, 0, 0
+	p.base.AddSlotCL(p.at, p.n, p.baseImp, p.baseExp, cl)
+	for i, a := range p.accs {
+		a.AddSlotCL(p.at, p.n, p.imp[i], p.exp[i], cl)
+	}
+	p.n, p.baseImp, p.baseExp, p.cl, p.clSeen = 0, 0, 0, 0, false
 	clear(p.imp)
 	clear(p.exp)
 }
@@ -255,6 +271,8 @@ func totalsOf(a *tariff.Accumulator) (periodTotals, error) {
 		t.Days += pc.DaysWithData
 		t.ImportWh += pc.ImportWh
 		t.ExportWh += pc.ExportWh
+		t.ControlledLoadWh += pc.ControlledLoadWh
+		t.AtGeneralWh += pc.ControlledLoadAtGeneralWh
 		t.Costs.Add(pc.Costs)
 	}
 	return t, nil
@@ -315,4 +333,54 @@ func (p *pricing) holidayWarning(loc *time.Location) string {
 		return ""
 	}
 	return pr.HolidayWarning()
+}
+
+// tariffWarnings say, per tariff, how much of the site's controlled load
+// the general rates priced (all of it on a tariff without a controlled-load
+// rate, what fell outside its controlled-load windows on one with such
+// rates; nothing at a site that meters no controlled load), and that a
+// demand charge per kVA was measured in kW.
+func (p *pricing) tariffWarnings() []string {
+	type sums struct{ cl, general float64 }
+	kva := map[string]bool{}
+	var names []string
+	byTariff := map[string]*sums{}
+	rated := map[string]bool{}
+	for _, ps := range p.periods {
+		if !ps.done {
+			continue
+		}
+		t := ps.period.Tariff
+		s := byTariff[t.Name]
+		if s == nil {
+			s = &sums{}
+			byTariff[t.Name] = s
+			names = append(names, t.Name)
+			for _, c := range t.Components {
+				rated[t.Name] = rated[t.Name] || tariff.ForControlledLoad(c) && c.Category() == tariff.Usage
+				if d, ok := c.(*tariff.DemandCharge); ok && d.PerKVA {
+					kva[t.Name] = true
+				}
+			}
+		}
+		s.cl += ps.baseline.ControlledLoadWh
+		s.general += ps.baseline.AtGeneralWh
+	}
+	var out []string
+	for _, name := range names {
+		if kva[name] {
+			out = append(out, fmt.Sprintf("tariff %q charges demand per kVA; with no power-factor data it is measured in kW, so its demand charges are a lower bound", name))
+		}
+		s := byTariff[name]
+		switch {
+		case s.general <= 0:
+		case !rated[name]:
+			out = append(out, fmt.Sprintf("tariff %q has no controlled-load rate: the site's %.1f kWh of controlled load are priced at its general rates",
+				name, s.cl/1000))
+		default:
+			out = append(out, fmt.Sprintf("%.1f of the site's %.1f kWh of controlled load fell outside tariff %q's controlled-load rates and are priced at its general rates",
+				s.general/1000, s.cl/1000, name))
+		}
+	}
+	return out
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 
@@ -219,31 +218,5 @@ func TestPrefetch(t *testing.T) {
 	pf.close()
 	if limit := (prefetchBatches + 3) * prefetchBatch; big.read > limit {
 		t.Errorf("read %d intervals after the consumer stopped at 10, want at most %d", big.read, limit)
-	}
-}
-
-// Progress stays quiet for a second, then shows how far the run has got;
-// it never writes to anything but the writer it was given.
-func TestProgress(t *testing.T) {
-	t.Parallel()
-	var quick, slow strings.Builder
-	for _, c := range []struct {
-		w     *strings.Builder
-		start time.Time
-	}{{&quick, time.Now()}, {&slow, time.Now().Add(-2 * progressDelay)}} {
-		p := newProgress(c.w, time.UTC)
-		p.start = c.start
-		for i := range 3 * 4096 {
-			if err := p.Interval(battery.Interval{Start: time.Unix(int64(i)*300, 0)}, nil); err != nil {
-				t.Fatal(err)
-			}
-		}
-		p.done()
-	}
-	if quick.Len() != 0 {
-		t.Errorf("a run under a second drew progress: %q", quick.String())
-	}
-	if !strings.Contains(slow.String(), "simulating") {
-		t.Errorf("a long run drew no progress: %q", slow.String())
 	}
 }

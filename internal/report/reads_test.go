@@ -19,7 +19,7 @@ func TestSweepReadsSummaryOnce(t *testing.T) {
 	db := openTraced(t, dbtest.NewDatabase(t, true), log)
 	loc, _ := time.LoadLocation("Australia/Adelaide")
 	home := reporttest.AddSite(t, db, "home", "Australia/Adelaide")
-	reporttest.Load(t, db, home, 30*time.Minute, householdRows(time.Date(2024, 3, 1, 0, 0, 0, 0, loc), 31))
+	reporttest.Load(t, db, home, 30*time.Minute, reporttest.HouseholdRows(time.Date(2024, 3, 1, 0, 0, 0, 0, loc), 31))
 	flat := reporttest.AddFlatTariff(t, db, "Flat", "1.00", "0.30", "0.05")
 	reporttest.AddPeriods(t, db, home, flat, "2024-03-01", "2024-03-31", "")
 

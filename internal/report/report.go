@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/uptrace/bun"
 
 	"github.com/solarview/solarview/internal/battery"
@@ -18,27 +14,6 @@ import (
 	"github.com/solarview/solarview/internal/tariff"
 	"github.com/solarview/solarview/models"
 )
-
-// Format is an output format of a report.
-type Format string
-
-// Output formats.
-const (
-	FormatTable Format = "table"
-	FormatCSV   Format = "csv"
-	FormatJSON  Format = "json"
-)
-
-// ParseFormat reads --format; the empty string is a table.
-func ParseFormat(s string) (Format, error) {
-	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
-	case "":
-		return FormatTable, nil
-	case FormatTable, FormatCSV, FormatJSON:
-		return f, nil
-	}
-	return "", fmt.Errorf("unknown format %q (want table, csv or json)", s)
-}
 
 // DefaultLifetime is the battery life, in years, the net present value is
 // taken over when Options.LifetimeYears is zero: the usual warranty.
@@ -66,15 +41,12 @@ type Options struct {
 	DiscountRate *float64
 	// LifetimeYears defaults to DefaultLifetime.
 	LifetimeYears int
-	// Format of the output; default table.
-	Format Format
-	// Chart, when not empty, is an .svg or .png file to draw: savings
-	// against capacity for a sweep, a typical day's state of charge for one
-	// battery.
-	Chart string
-	// Progress, when not nil, receives a progress indicator if the run takes
-	// long (more than a second). Give it a terminal, never the output.
-	Progress io.Writer
+	// Profile, with a single battery, collects its typical day's state of
+	// charge into Report.Profile: what a chart of one battery draws.
+	Profile bool
+	// Progress, when not nil, is told how far the pass over the data has
+	// got (see Progress).
+	Progress Progress
 	// Registry decodes tariff components; nil means tariff.Components.
 	Registry *tariff.Registry
 	// Currency names the money of the tariffs, for charts and headings;
@@ -122,8 +94,8 @@ type Report struct {
 	// BestBy says by what: "payback" with a price, "savings" without.
 	Best   int
 	BestBy string
-	// Profile is the typical day's state of charge of the first battery,
-	// when a chart of it was asked for.
+	// Profile is the typical day's state of charge of the battery, when
+	// Options.Profile asked for it.
 	Profile []Point
 }
 
@@ -182,24 +154,6 @@ func (p PeriodResult) Partial() bool { return p.Days < p.PeriodDays }
 // request; the CLI prints it as it is.
 func userErr(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
-// Run computes the report and writes it to w in opts.Format, drawing
-// opts.Chart if asked: what `solarview battery` and `solarview demo` print.
-func Run(ctx context.Context, db *bun.DB, opts Options, w io.Writer) error {
-	if err := opts.check(); err != nil {
-		return err
-	}
-	rep, err := Compute(ctx, db, opts)
-	if err != nil {
-		return err
-	}
-	if opts.Chart != "" {
-		if err := DrawChart(rep, opts.Chart); err != nil {
-			return err
-		}
-	}
-	return Write(w, rep, opts.Format)
-}
-
 // check refuses bad options before anything is read.
 func (o *Options) check() error {
 	if len(o.Batteries) == 0 {
@@ -208,16 +162,6 @@ func (o *Options) check() error {
 	for _, c := range o.Batteries {
 		if err := c.Validate(); err != nil {
 			return err
-		}
-	}
-	if _, err := ParseFormat(string(o.Format)); err != nil {
-		return err
-	}
-	if o.Chart != "" {
-		switch strings.ToLower(filepath.Ext(o.Chart)) {
-		case ".svg", ".png":
-		default:
-			return userErr("chart %q: give a file name ending in .svg or .png", o.Chart)
 		}
 	}
 	if !o.From.IsZero() && !o.To.IsZero() && o.To.Before(o.From) {
@@ -262,6 +206,7 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 	if w := pr.HolidayWarning(); w != "" {
 		rep.Warnings = append(rep.Warnings, w)
 	}
+	rep.Warnings = append(rep.Warnings, price.tariffWarnings()...)
 	return rep, nil
 }
 
@@ -313,14 +258,12 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 	gaps := &gapList{}
 	sinks = append(sinks, gaps)
 	st := &streamed{}
-	if opts.Chart != "" && len(opts.Batteries) == 1 {
+	if opts.Profile && len(opts.Batteries) == 1 {
 		st.profile = newSOCProfile(loc, opts.Batteries[0].CapacityWh)
 		sinks = append(sinks, st.profile)
 	}
-	var prog *progress
 	if opts.Progress != nil {
-		prog = newProgress(opts.Progress, loc)
-		sinks = append(sinks, prog)
+		sinks = append(sinks, newProgress(opts.Progress, loc))
 	}
 
 	// Where each grid channel has rows is asked on another connection
@@ -346,7 +289,6 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 		st.data, err = battery.Run(ctx, src, opts.Batteries, battery.Sinks(sinks...), battery.RunOptions{})
 		return err
 	})
-	prog.done()
 	if errors.Is(err, battery.ErrUnknownInterval) {
 		// Fewer than two intervals: nothing to simulate, and no spacing to
 		// infer their length from.
@@ -476,52 +418,4 @@ func noCoverage(site *models.Site, pr *tariff.Pricer, first, end time.Time) erro
 	return userErr("no billing period of site %q covers its data (%s to %s; billing periods cover %s): add one with `solarview billing add`",
 		site.Name, first.In(loc).Format(time.DateOnly), end.Add(-time.Nanosecond).In(loc).Format(time.DateOnly),
 		tariff.FormatRange(ps[0].Start, ps[len(ps)-1].End))
-}
-
-// progress is a [battery.Sink] that shows how far a long run has got.
-// Nothing is drawn for the first second, so quick runs stay quiet.
-type progress struct {
-	w     io.Writer
-	loc   *time.Location
-	start time.Time
-	n     int64
-	bar   *progressbar.ProgressBar
-}
-
-// progressDelay is how long a run must take before progress is shown.
-const progressDelay = time.Second
-
-func newProgress(w io.Writer, loc *time.Location) *progress {
-	return &progress{w: w, loc: loc, start: time.Now()}
-}
-
-func (p *progress) Interval(in battery.Interval, _ []battery.Result) error {
-	p.n++
-	if p.n&4095 != 0 {
-		return nil
-	}
-	if p.bar == nil {
-		if time.Since(p.start) < progressDelay {
-			return nil
-		}
-		p.bar = progressbar.NewOptions64(-1,
-			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription("simulating"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetItsString("intervals"),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSpinnerType(14),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
-	}
-	p.bar.Describe("simulating " + in.Start.In(p.loc).Format(time.DateOnly))
-	return p.bar.Set64(p.n)
-}
-
-// done clears the indicator; safe on nil.
-func (p *progress) done() {
-	if p != nil && p.bar != nil {
-		_ = p.bar.Finish()
-	}
 }

@@ -21,11 +21,12 @@ import (
 type span struct{ From, To time.Time }
 
 // summaryQuery is the one query a report sends for its data: the site's
-// grid flows in time order. Only the columns the battery needs travel.
+// grid flows in time order. Only the columns the battery and the pricing
+// need travel.
 func summaryQuery(db *bun.DB, siteID int64, s span) (string, []any, error) {
 	q := db.NewSelect().
 		TableExpr("summary AS s").
-		ColumnExpr("s.?, s.?, s.?", bun.Ident("timestamp"), bun.Ident("import"), bun.Ident("export")).
+		ColumnExpr("s.?, s.?, s.?, s.controlled_load", bun.Ident("timestamp"), bun.Ident("import"), bun.Ident("export")).
 		Where("s.site_id = ?", siteID).
 		OrderExpr("s.? ASC", bun.Ident("timestamp"))
 	if !s.From.IsZero() {
@@ -89,25 +90,26 @@ func streamSummary(ctx context.Context, db *bun.DB, siteID int64, s span, fn fun
 	return fn(&sqlSource{rows: rows})
 }
 
-// pgxSource adapts pgx rows to [battery.Source]. When the three columns
+// pgxSource adapts pgx rows to [battery.Source]. When the four columns
 // arrive in binary as timestamptz and float8 (pgx asks for binary), it
 // decodes them itself: eight bytes each, no scan plans, which halves what
 // reading costs the client.
 type pgxSource struct {
-	rows     pgx.Rows
-	raw      bool
-	imp, exp pgtype.Float8
-	ts       time.Time
-	err      error
+	rows         pgx.Rows
+	raw          bool
+	imp, exp, cl pgtype.Float8
+	ts           time.Time
+	err          error
 }
 
 func newPgxSource(rows pgx.Rows) *pgxSource {
 	s := &pgxSource{rows: rows}
 	fd := rows.FieldDescriptions()
-	s.raw = len(fd) == 3 &&
-		fd[0].Format == pgx.BinaryFormatCode && fd[0].DataTypeOID == pgtype.TimestamptzOID &&
-		fd[1].Format == pgx.BinaryFormatCode && fd[1].DataTypeOID == pgtype.Float8OID &&
-		fd[2].Format == pgx.BinaryFormatCode && fd[2].DataTypeOID == pgtype.Float8OID
+	s.raw = len(fd) == 4 &&
+		fd[0].Format == pgx.BinaryFormatCode && fd[0].DataTypeOID == pgtype.TimestamptzOID
+	for _, f := range fd[min(1, len(fd)):] {
+		s.raw = s.raw && f.Format == pgx.BinaryFormatCode && f.DataTypeOID == pgtype.Float8OID
+	}
 	return s
 }
 
@@ -119,11 +121,11 @@ func (s *pgxSource) Next(iv *battery.Interval) bool {
 		return false
 	}
 	if !s.raw {
-		if err := s.rows.Scan(&s.ts, &s.imp, &s.exp); err != nil {
+		if err := s.rows.Scan(&s.ts, &s.imp, &s.exp, &s.cl); err != nil {
 			s.err = fmt.Errorf("reading summary: %w", err)
 			return false
 		}
-		*iv = battery.Interval{Start: s.ts, Import: orNaN(s.imp), Export: orNaN(s.exp)}
+		*iv = battery.Interval{Start: s.ts, Import: orNaN(s.imp), Export: orNaN(s.exp), ControlledLoad: orNaN(s.cl)}
 		return true
 	}
 	vals := s.rows.RawValues()
@@ -142,6 +144,9 @@ func (s *pgxSource) Next(iv *battery.Interval) bool {
 		Start:  time.Unix(us/1_000_000, us%1_000_000*1000),
 		Import: rawFloat(vals[1]),
 		Export: rawFloat(vals[2]),
+		// NULL at a site without a controlled-load channel: NaN, as the
+		// battery and the pricing expect.
+		ControlledLoad: rawFloat(vals[3]),
 	}
 	return true
 }
@@ -173,27 +178,30 @@ func orNaN(f pgtype.Float8) float64 {
 
 // sqlSource adapts database/sql rows to [battery.Source].
 type sqlSource struct {
-	rows     *sql.Rows
-	imp, exp sql.NullFloat64
-	ts       time.Time
-	err      error
+	rows         *sql.Rows
+	imp, exp, cl sql.NullFloat64
+	ts           time.Time
+	err          error
 }
 
 func (s *sqlSource) Next(iv *battery.Interval) bool {
 	if s.err != nil || !s.rows.Next() {
 		return false
 	}
-	if err := s.rows.Scan(&s.ts, &s.imp, &s.exp); err != nil {
+	if err := s.rows.Scan(&s.ts, &s.imp, &s.exp, &s.cl); err != nil {
 		s.err = fmt.Errorf("reading summary: %w", err)
 		return false
 	}
 	iv.Start, iv.Duration = s.ts, 0
-	iv.Import, iv.Export = math.NaN(), math.NaN()
+	iv.Import, iv.Export, iv.ControlledLoad = math.NaN(), math.NaN(), math.NaN()
 	if s.imp.Valid {
 		iv.Import = s.imp.Float64
 	}
 	if s.exp.Valid {
 		iv.Export = s.exp.Float64
+	}
+	if s.cl.Valid {
+		iv.ControlledLoad = s.cl.Float64
 	}
 	return true
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,12 +19,13 @@ import (
 // takes one as published, with or without its {"data": ...} envelope, and
 // turns what a bill prices into components: supply, single and
 // time-of-use usage rates (stepped when rates carry volumes), seasonal
-// tariff periods, demand charges, solar feed-in (single and time-varying)
+// tariff periods, demand charges, solar feed-in (single and time-varying),
+// controlled load (its single or time-of-use rates and its supply charge)
 // and discounts that apply unconditionally or under a condition the user
 // assumes. CDR prices exclude GST: charges get GST added, feed-in credits
 // never. Everything else the document holds (fees, incentives, eligibility,
-// controlled load, green power, ...) is listed in Plan.Unpriced rather than
-// dropped silently.
+// green power, ...) is listed in Plan.Unpriced rather than dropped
+// silently.
 
 // Plan formats ReadPlan recognises.
 const (
@@ -228,8 +230,17 @@ func (r *cdrReader) contract(path string, c map[string]any) error {
 	case "QUOTA":
 		return planErr(path+".pricingModel", "%q: quota plans are not supported", model)
 	}
-	r.aware = holidayAwareness(c,
+	// Controlled-load windows are a kind of their own: a holiday rate there
+	// says nothing of the general rates' holidays.
+	general := make(map[string]any, len(c))
+	for k, v := range c {
+		if k != "controlledLoad" {
+			general[k] = v
+		}
+	}
+	r.aware = holidayAwareness(general,
 		[]string{"singleRate", "timeOfUseRates"}, []string{"solarFeedInTariff"}, []string{"demandCharges"})
+	r.aware["controlledLoad"] = holidayAwareness(c["controlledLoad"], []string{"timeOfUseRates"})["timeOfUseRates"]
 	periods, err := optArray(path, c, "tariffPeriod")
 	if err != nil {
 		return err
@@ -253,7 +264,10 @@ func (r *cdrReader) contract(path string, c map[string]any) error {
 	if err := r.discounts(path, c); err != nil {
 		return err
 	}
-	for _, key := range []string{"controlledLoad", "fees", "incentives", "eligibility", "greenPowerCharges"} {
+	if err := r.controlledLoads(path, c); err != nil {
+		return err
+	}
+	for _, key := range []string{"fees", "incentives", "eligibility", "greenPowerCharges"} {
 		raw, ok := c[key]
 		if !ok || raw == nil {
 			continue
@@ -273,7 +287,6 @@ func (r *cdrReader) contract(path string, c map[string]any) error {
 }
 
 var unpricedKinds = map[string]string{
-	"controlledLoad":    "controlled load (solarview's data has no controlled-load channel of its own: any controlled-load import is priced at the general rates)",
 	"fees":              "fee",
 	"incentives":        "incentive",
 	"eligibility":       "eligibility",
@@ -473,6 +486,12 @@ func blockPeriod(path string, obj map[string]any) (string, error) {
 }
 
 func (r *cdrReader) timeOfUseRate(path string, raw any, base models.TariffWindow) error {
+	return r.timeOfUseRateAware(path, raw, base, r.aware["timeOfUseRates"])
+}
+
+// timeOfUseRateAware reads one time-of-use rate whose windows treat public
+// holidays as aware says (see applyDays).
+func (r *cdrReader) timeOfUseRateAware(path string, raw any, base models.TariffWindow, aware bool) error {
 	obj, ok := raw.(map[string]any)
 	if !ok {
 		return planErr(path, "want an object, got %s", describeJSON(raw))
@@ -489,7 +508,7 @@ func (r *cdrReader) timeOfUseRate(path string, raw any, base models.TariffWindow
 	if err != nil {
 		return err
 	}
-	windows, err := r.windows(path, obj, "timeOfUse", base, r.aware["timeOfUseRates"])
+	windows, err := r.windows(path, obj, "timeOfUse", base, aware)
 	if err != nil {
 		return err
 	}
@@ -608,6 +627,7 @@ func (r *cdrReader) demandCharge(path string, raw any, base models.TariffWindow,
 	}
 	c := &DemandCharge{}
 	c.Label, c.Rate, c.MeasuredOver = label, amount, models.DemandOverBillingPeriod
+	c.PerKVA = obj["measureUnit"] == "KVA"
 	switch mp := obj["measurementPeriod"]; mp {
 	case "DAY":
 		c.MeasuredOver = models.DemandOverDay
@@ -815,6 +835,18 @@ func (r *cdrReader) discounts(path string, c map[string]any) error {
 			appliesTo = models.DiscountOffBill
 		case "percentOfUse":
 			appliesTo = models.DiscountOffUsage
+		case "fixedAmount":
+			// The standard gives the amount but not what it is per (a bill,
+			// a month, a year?), and bills differ in length: pricing it
+			// would be a guess.
+			amount := ""
+			if fa, ok := obj["fixedAmount"].(map[string]any); ok {
+				if s, ok := fa["amount"].(string); ok {
+					amount = " of " + s
+				}
+			}
+			r.plan.Unpriced = append(r.plan.Unpriced, fmt.Sprintf("discount %q (a fixed amount%s: the plan does not say per what period, so it is not priced)", name, amount))
+			continue
 		default:
 			r.plan.Unpriced = append(r.plan.Unpriced, fmt.Sprintf("discount %q (%s is not priced)", name, method))
 			continue
@@ -851,4 +883,131 @@ func (r *cdrReader) add(path string, c Component) error {
 	}
 	r.plan.Components = append(r.plan.Components, c)
 	return nil
+}
+
+// controlledLoads reads the contract's controlledLoad list: the rates
+// (single, stepped or time of use, on the contract's clock) and daily
+// supply charge of the controlled-load circuit, which price the site's
+// controlled-load channel. solarview meters one such circuit, so the first
+// entry is priced and any other is listed as not priced. A supply charge
+// may be given on the single rate or on each time-of-use rate; it is one
+// charge for the circuit, so it is charged once, and differing ones past
+// the first are listed.
+func (r *cdrReader) controlledLoads(path string, c map[string]any) error {
+	list, err := optArray(path, c, "controlledLoad")
+	if err != nil {
+		return err
+	}
+	var first string
+	for i, raw := range list {
+		ipath := fmt.Sprintf("%s.controlledLoad[%d]", path, i)
+		obj, ok := raw.(map[string]any)
+		if !ok {
+			return planErr(ipath, "want an object, got %s", describeJSON(raw))
+		}
+		name, _ := obj["displayName"].(string)
+		if i > 0 {
+			r.plan.Unpriced = append(r.plan.Unpriced, fmt.Sprintf("controlled load %q (solarview meters one controlled-load circuit and prices it at the first, %q)", name, first))
+			continue
+		}
+		first = name
+		for _, key := range []string{"startDate", "endDate"} {
+			if s, _ := obj[key].(string); s != "" {
+				r.plan.Unpriced = append(r.plan.Unpriced, fmt.Sprintf("%s %s of controlled load %q (priced on every date)", key, s, name))
+			}
+		}
+		start := len(r.plan.Components)
+		base := models.TariffWindow{NEMTime: r.nem}
+		type supply struct {
+			path string
+			raw  any
+		}
+		var supplies []supply
+		switch kind := obj["rateBlockUType"]; kind {
+		case "singleRate":
+			sr, ok := obj["singleRate"].(map[string]any)
+			if !ok {
+				return planErr(ipath+".singleRate", "missing or not an object, though rateBlockUType is singleRate")
+			}
+			period, err := blockPeriod(ipath+".singleRate", sr)
+			if err != nil {
+				return err
+			}
+			rates, err := optArray(ipath+".singleRate", sr, "rates")
+			if err != nil {
+				return err
+			}
+			label, _ := sr["displayName"].(string)
+			if label == "" {
+				label = name
+			}
+			comp, err := rateBlock(ipath+".singleRate.rates", rates, label, base, period, nil)
+			if err != nil {
+				return err
+			}
+			if err := r.add(ipath+".singleRate.rates", comp); err != nil {
+				return err
+			}
+			if v, ok := sr["dailySupplyCharge"]; ok && v != nil {
+				supplies = append(supplies, supply{ipath + ".singleRate.dailySupplyCharge", v})
+			}
+		case "timeOfUseRates":
+			tou, err := optArray(ipath, obj, "timeOfUseRates")
+			if err != nil {
+				return err
+			}
+			if len(tou) == 0 {
+				return planErr(ipath+".timeOfUseRates", "missing or empty, though rateBlockUType is timeOfUseRates")
+			}
+			for j, raw := range tou {
+				jpath := fmt.Sprintf("%s.timeOfUseRates[%d]", ipath, j)
+				if err := r.timeOfUseRateAware(jpath, raw, base, r.aware["controlledLoad"]); err != nil {
+					return err
+				}
+				if v, ok := raw.(map[string]any)["dailySupplyCharge"]; ok && v != nil {
+					supplies = append(supplies, supply{jpath + ".dailySupplyCharge", v})
+				}
+			}
+		default:
+			return planErr(ipath+".rateBlockUType", "%s is not singleRate or timeOfUseRates", describeJSON(kind))
+		}
+		var charged *models.Money
+		for _, sp := range supplies {
+			amount, err := moneyValue(sp.path, sp.raw)
+			if err != nil {
+				return err
+			}
+			switch {
+			case charged == nil:
+				charged = &amount
+				sc := &DailySupplyCharge{}
+				sc.Label, sc.Amount = name, amount
+				if err := sc.Validate(); err != nil {
+					return planErr(sp.path, "%v", err)
+				}
+				// Listed before the rates, as a tariff period's supply
+				// charge is.
+				r.plan.Components = slices.Insert(r.plan.Components, start, Component(sc))
+			case amount != *charged:
+				r.plan.Unpriced = append(r.plan.Unpriced, fmt.Sprintf("controlled load %q: daily supply charge %s at %s (the circuit is charged once, at %s)", name, amount, sp.path, *charged))
+			}
+		}
+		for _, comp := range r.plan.Components[start:] {
+			setControlledLoad(comp)
+		}
+	}
+	return nil
+}
+
+// setControlledLoad puts a supply charge or usage rate on the
+// controlled-load circuit.
+func setControlledLoad(c Component) {
+	switch c := c.(type) {
+	case *DailySupplyCharge:
+		c.ControlledLoad = true
+	case *UsageRate:
+		c.ControlledLoad = true
+	case *BlockRate:
+		c.ControlledLoad = true
+	}
 }

@@ -49,11 +49,13 @@ func TestCDRPlansComponentsAndUnpriced(t *testing.T) {
 				`usage "Stepped usage": 0.2915 for the first 10 kWh, 0.3432 above per kWh imported, per day, all times`,
 				`feed-in "Sparky solar credit": 0.06 per kWh exported, all times`,
 				`discount "Always 4% off usage": 4% off usage charges`,
+				// The controlled load's 0.0412 and 0.1650, plus GST.
+				`supply "Controlled load 1": 0.04532 per day for controlled load, on days the site meters it`,
+				`usage "Off-peak hot water": 0.1815 per kWh of controlled load, all times`,
 			},
 			unpriced: []string{
 				"metering charge: Special meter read, 11.50, P1D",
 				`premium feed-in tariff "Solar Bonus Scheme" (government-paid; a closed scheme: --assume premium-feed-in prices it instead of the retailer's)`,
-				"controlled load (solarview's data has no controlled-load channel of its own: any controlled-load import is priced at the general rates): Controlled load 1",
 				"fee: LATE_PAYMENT, FIXED, 12.00, Charged when a bill is paid late.",
 				"fee: PAPER_BILL, FIXED, 1.75",
 				"incentive: Welcome credit, ACCOUNT_CREDIT, A 50 dollar credit on the first bill.",
@@ -67,11 +69,12 @@ func TestCDRPlansComponentsAndUnpriced(t *testing.T) {
 				`usage "Stepped usage": 0.2915 for the first 10 kWh, 0.3432 above per kWh imported, per day, all times`,
 				`feed-in "Solar Bonus Scheme": 0.44 per kWh exported, all times`,
 				`discount "Always 4% off usage": 4% off usage charges`,
+				`supply "Controlled load 1": 0.04532 per day for controlled load, on days the site meters it`,
+				`usage "Off-peak hot water": 0.1815 per kWh of controlled load, all times`,
 			},
 			unpriced: []string{
 				"metering charge: Special meter read, 11.50, P1D",
 				`feed-in tariff "Sparky solar credit" (replaced by the premium scheme assumed)`,
-				"controlled load (solarview's data has no controlled-load channel of its own: any controlled-load import is priced at the general rates): Controlled load 1",
 				"fee: LATE_PAYMENT, FIXED, 12.00, Charged when a bill is paid late.",
 				"fee: PAPER_BILL, FIXED, 1.75",
 				"incentive: Welcome credit, ACCOUNT_CREDIT, A 50 dollar credit on the first bill.",
@@ -105,7 +108,7 @@ func TestCDRPlansComponentsAndUnpriced(t *testing.T) {
 		{
 			file: "time_of_use.json", assume: []string{AssumePayOnTime, AssumeDirectDebit}, name: "Bright Time of Use / Bright Power",
 			unpriced: []string{
-				`discount "Direct debit discount" (fixedAmount is not priced)`,
+				`discount "Direct debit discount" (a fixed amount of 2.00: the plan does not say per what period, so it is not priced)`,
 				"fee: DD_DISHONOUR, FIXED, 15.00",
 			},
 			applied: []string{AssumePayOnTime},

@@ -50,6 +50,12 @@ func (c Category) String() string {
 // Measure is what the pricing engine meters for one component over one
 // local day of a billing period: all a component's price can depend on.
 // Energies only count intervals inside the component's window.
+//
+// Which import a component sees depends on its circuit (see
+// [ForControlledLoad]): a controlled-load rate sees the controlled load's
+// energy, every other component the general circuit's, which is the grid
+// import less the controlled load priced at a controlled-load rate. Where
+// no controlled-load rate applies, the controlled load is general import.
 type Measure struct {
 	// ImportWh and ExportWh are the grid energy in the window on the day.
 	ImportWh, ExportWh float64
@@ -67,6 +73,28 @@ type Measure struct {
 	ImportBeforeWh float64
 	// PeriodDays is the length of the billing period in days.
 	PeriodDays int
+	// ControlledLoadMetered is set when the site metered controlled load
+	// on the day: only then is a controlled-load supply charge due.
+	ControlledLoadMetered bool
+}
+
+// circuitComponent is a component that may be for the controlled-load
+// circuit ([models.TariffCircuit]).
+type circuitComponent interface{ ForControlledLoad() bool }
+
+// ForControlledLoad reports whether c prices the controlled-load circuit
+// rather than the general one.
+func ForControlledLoad(c Component) bool {
+	cc, ok := c.(circuitComponent)
+	return ok && cc.ForControlledLoad()
+}
+
+// perKWhOf names the energy a usage rate prices, in descriptions.
+func perKWhOf(c circuitComponent) string {
+	if c.ForControlledLoad() {
+		return " per kWh of controlled load"
+	}
+	return " per kWh imported"
 }
 
 // A Discounter is a component priced from the day's other charges rather
@@ -155,9 +183,11 @@ func (c *DailySupplyCharge) Validate() error {
 }
 
 // DayCost implements [Component]: the amount on every day with data in
-// the season.
+// the season. A controlled-load supply charge is due only on days the site
+// metered controlled load: a household without that circuit does not pay
+// for it, which matters when `compare` ranks plans with one.
 func (c *DailySupplyCharge) DayCost(m Measure) models.Money {
-	if !m.InSeason {
+	if !m.InSeason || c.ControlledLoad && !m.ControlledLoadMetered {
 		return 0
 	}
 	return c.Amount
@@ -165,10 +195,14 @@ func (c *DailySupplyCharge) DayCost(m Measure) models.Money {
 
 // Describe implements [Component].
 func (c *DailySupplyCharge) Describe() string {
-	if c.SeasonStart == nil {
-		return c.Amount.String() + " per day"
+	per := c.Amount.String() + " per day"
+	if c.ControlledLoad {
+		per += " for controlled load, on days the site meters it"
 	}
-	return withWindow(c.Amount.String()+" per day", c.When())
+	if c.SeasonStart == nil {
+		return per
+	}
+	return withWindow(per, c.When())
 }
 
 // UsageRate prices grid import per kWh, flat or in a time-of-use window.
@@ -199,7 +233,7 @@ func (c *UsageRate) DayCost(m Measure) models.Money { return perKWh(c.Rate, m.Im
 
 // Describe implements [Component].
 func (c *UsageRate) Describe() string {
-	return withWindow(c.Rate.String()+" per kWh imported", c.TariffWindow)
+	return withWindow(c.Rate.String()+perKWhOf(c), c.TariffWindow)
 }
 
 // FeedInRate credits exports per kWh, flat or time-varying.
@@ -290,7 +324,11 @@ func (c *DemandCharge) Describe() string {
 	if c.MeasuredOver == models.DemandOverDay {
 		over = "the day's"
 	}
-	s := fmt.Sprintf("%s per kW per day of %s peak half-hour", c.Rate, over)
+	unit := "kW"
+	if c.PerKVA {
+		unit = "kVA (measured as kW: no power-factor data)"
+	}
+	s := fmt.Sprintf("%s per %s per day of %s peak half-hour", c.Rate, unit, over)
 	switch {
 	case c.MaxKW != nil:
 		s += fmt.Sprintf(" between %v and %v kW", c.MinKW, *c.MaxKW)
@@ -410,7 +448,7 @@ func (c *BlockRate) Describe() string {
 		}
 	}
 	parts[0] = strings.Replace(parts[0], "the next", "the first", 1)
-	return withWindow(strings.Join(parts, ", ")+" per kWh imported, "+per, c.TariffWindow)
+	return withWindow(strings.Join(parts, ", ")+perKWhOf(c)+", "+per, c.TariffWindow)
 }
 
 // PercentDiscount takes a percentage off the day's charges: the whole bill

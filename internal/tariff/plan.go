@@ -27,12 +27,17 @@ import (
 //	  "demandCharges": [{"amount": 0.25, "startTime": "15:00", "endTime": "21:00",
 //	      "measurementPeriod": "BILLING_PERIOD"}],
 //	  "tariffPeriod": [{"displayName": "Summer", "startDate": "11-01", "endDate": "03-31",
-//	      "timeOfUseRates": [...], "rates": [...], "solarFeedInTariff": [...], "demandCharges": [...]}]
+//	      "timeOfUseRates": [...], "rates": [...], "solarFeedInTariff": [...], "demandCharges": [...]}],
+//	  "controlledLoad": {"dailySupplyCharge": 0.05, "rates": [{"unitPrice": 0.15}]}
 //	}
 //
 // Rate lists at the top level apply all year; inside a tariffPeriod they
 // apply in its season only. A rate with several windows may list them in
 // "timeOfUse": [{"days", "startTime", "endTime"}, ...] as CDR does.
+// controlledLoad prices the site's controlled-load channel: a supply charge
+// of its own, and "rates" (flat or stepped) or "timeOfUseRates" that may
+// leave hours out (controlled load metered then is priced at the general
+// rates).
 
 // PlanError is a problem in a plan, at a JSON path such as
 // $.timeOfUseRates[1].startTime.
@@ -95,7 +100,19 @@ type planParser struct {
 // newPlanParser starts reading root, a decoded plan of solarview's own
 // format.
 func newPlanParser(root any) *planParser {
-	return &planParser{aware: holidayAwareness(root,
+	// Controlled-load windows are a kind of their own: a holiday rate there
+	// says nothing of the general rates' holidays.
+	general := root
+	if obj, ok := root.(map[string]any); ok {
+		m := make(map[string]any, len(obj))
+		for k, v := range obj {
+			if k != "controlledLoad" {
+				m[k] = v
+			}
+		}
+		general = m
+	}
+	return &planParser{aware: holidayAwareness(general,
 		[]string{"rates", "timeOfUseRates"}, []string{"solarFeedInTariff"}, []string{"demandCharges"})}
 }
 
@@ -134,7 +151,8 @@ func holidayAwareness(root any, kinds ...[]string) map[string]bool {
 type season struct{ start, end *string }
 
 var (
-	planKeys    = []string{"displayName", "description", "dailySupplyCharge", "rates", "period", "timeOfUseRates", "solarFeedInTariff", "demandCharges", "tariffPeriod"}
+	planKeys    = []string{"displayName", "description", "dailySupplyCharge", "rates", "period", "timeOfUseRates", "solarFeedInTariff", "demandCharges", "tariffPeriod", "controlledLoad"}
+	clKeys      = []string{"displayName", "dailySupplyCharge", "rates", "period", "timeOfUseRates"}
 	periodKeys  = []string{"displayName", "startDate", "endDate", "startMonth", "endMonth", "rates", "period", "timeOfUseRates", "solarFeedInTariff", "demandCharges"}
 	rateKeys    = []string{"displayName", "type", "unitPrice", "days", "startTime", "endTime", "timeOfUse"}
 	flatKeys    = []string{"unitPrice", "volume", "measureUnit"}
@@ -177,6 +195,47 @@ func (p *planParser) plan(path string, v any) error {
 		if err := p.tariffPeriod(fmt.Sprintf("%s.tariffPeriod[%d]", path, i), raw); err != nil {
 			return err
 		}
+	}
+	if raw, ok := obj["controlledLoad"]; ok {
+		return p.controlledLoad(path+".controlledLoad", raw)
+	}
+	return nil
+}
+
+// controlledLoad reads the plan's controlled-load circuit: its supply
+// charge and rates, read as the plan's own are, all year.
+func (p *planParser) controlledLoad(path string, v any) error {
+	obj, err := object(path, v, clKeys)
+	if err != nil {
+		return err
+	}
+	if _, err := optString(path, obj, "displayName"); err != nil {
+		return err
+	}
+	start := len(p.comps)
+	if raw, ok := obj["dailySupplyCharge"]; ok {
+		amount, err := moneyValue(path+".dailySupplyCharge", raw)
+		if err != nil {
+			return err
+		}
+		c := &DailySupplyCharge{}
+		c.Amount = amount
+		if err := p.add(path+".dailySupplyCharge", c); err != nil {
+			return err
+		}
+	}
+	general := p.aware
+	p.aware = holidayAwareness(obj, []string{"rates", "timeOfUseRates"})
+	err = p.rateLists(path, obj, season{})
+	p.aware = general
+	if err != nil {
+		return err
+	}
+	if len(p.comps) == start {
+		return planErr(path, "give the controlled load a dailySupplyCharge, rates or timeOfUseRates")
+	}
+	for _, c := range p.comps[start:] {
+		setControlledLoad(c)
 	}
 	return nil
 }

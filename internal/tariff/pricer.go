@@ -43,6 +43,9 @@ type compiledPeriod struct {
 	// nem is set when a window reads NEM time, holidays when one names
 	// public holidays: Locate only reads those clocks when needed.
 	nem, holidays bool
+	// cl marks the components for the controlled-load circuit, clRates
+	// those of them that price its energy (usage and block rates).
+	cl, clRates uint64
 }
 
 // NewPricer checks the billing periods (dates in order, no overlaps, every
@@ -68,6 +71,12 @@ func NewPricer(loc *time.Location, periods []Period) (*Pricer, error) {
 			w, err := CompileWindow(c.When())
 			if err != nil {
 				return nil, fmt.Errorf("billing period %s: tariff %q: %w", describePeriod(per), per.Tariff.Name, err)
+			}
+			if ForControlledLoad(c) {
+				cp.cl |= 1 << len(cp.windows)
+				if c.Category() == Usage {
+					cp.clRates |= 1 << len(cp.windows)
+				}
 			}
 			cp.windows = append(cp.windows, w)
 			cp.nem = cp.nem || w.NEM()
@@ -204,6 +213,11 @@ type periodState struct {
 type dayState struct {
 	intervals        int
 	importWh, export float64
+	// controlledLoad is the day's metered controlled load and clGeneral
+	// the part of it no controlled-load rate priced; clMetered is set when
+	// the site metered controlled load at all that day.
+	controlledLoad, clGeneral float64
+	clMetered                 bool
 }
 
 // NewAccumulator starts an empty stream.
@@ -217,18 +231,29 @@ func (a *Accumulator) AddAt(t time.Time, importWh, exportWh float64) {
 	a.Add(a.p.Locate(t), importWh, exportWh)
 }
 
-// Add adds one interval's grid import and export (Wh) at a located instant.
-// Intervals must come in time order, so demand half-hours can be closed as
-// the stream moves on; [Accumulator.Result] reports a stream that went
-// backwards. NaN energies (missing data) count as zero.
+// Add adds one interval's grid import and export (Wh) at a located instant,
+// for a site that meters no controlled load. Intervals must come in time
+// order, so demand half-hours can be closed as the stream moves on;
+// [Accumulator.Result] reports a stream that went backwards. NaN energies
+// (missing data) count as zero.
 func (a *Accumulator) Add(in Instant, importWh, exportWh float64) {
-	a.add(in, 1, importWh, exportWh)
+	a.add(in, 1, importWh, exportWh, math.NaN())
+}
+
+// AddCL is [Accumulator.Add] for a site that meters controlled load:
+// controlledWh is the part of importWh on controlled-load channels, NaN
+// when the site does not meter it. Where a controlled-load rate of the
+// tariff applies, that energy is priced at it and the rest of the import is
+// the general circuit's; elsewhere, and on tariffs without such a rate, all
+// of the import is priced at the general rates.
+func (a *Accumulator) AddCL(in Instant, importWh, exportWh, controlledWh float64) {
+	a.add(in, 1, importWh, exportWh, controlledWh)
 }
 
 // add adds count intervals of one slot (see [Accumulator.AddSlot]) whose
-// energies sum to importWh and exportWh, inside a billing period; outside
-// every period it counts one uncovered interval.
-func (a *Accumulator) add(in Instant, count int, importWh, exportWh float64) {
+// energies sum to importWh, exportWh and controlledWh, inside a billing
+// period; outside every period it counts one uncovered interval.
+func (a *Accumulator) add(in Instant, count int, importWh, exportWh, controlledWh float64) {
 	if a.started && in.ns < a.last {
 		a.backwards++
 	}
@@ -243,7 +268,18 @@ func (a *Accumulator) add(in Instant, count int, importWh, exportWh float64) {
 	if math.IsNaN(exportWh) {
 		exportWh = 0
 	}
+	clMetered := !math.IsNaN(controlledWh)
+	if !clMetered {
+		controlledWh = 0
+	}
 	cp := &a.p.periods[in.period]
+	// The general circuit's import: all of it, unless a controlled-load
+	// rate takes the controlled load's part. Never below zero: more
+	// controlled load than import is inconsistent data, not a credit.
+	general, clGeneral := importWh, controlledWh
+	if in.mask&cp.clRates != 0 {
+		general, clGeneral = max(importWh-controlledWh, 0), 0
+	}
 	n := len(cp.windows)
 	ps := &a.periods[in.period]
 	if ps.days == nil {
@@ -256,6 +292,9 @@ func (a *Accumulator) add(in Instant, count int, importWh, exportWh float64) {
 	ds.intervals += count
 	ds.importWh += importWh
 	ds.export += exportWh
+	ds.controlledLoad += controlledWh
+	ds.clGeneral += clGeneral
+	ds.clMetered = ds.clMetered || clMetered
 	meas := ps.meas[int(in.day)*n : int(in.day+1)*n]
 	if in.block != a.block || in.period != a.blockPeriod {
 		a.closeBlock()
@@ -263,12 +302,18 @@ func (a *Accumulator) add(in Instant, count int, importWh, exportWh float64) {
 	}
 	for m := in.mask; m != 0; m &= m - 1 {
 		j := bits.TrailingZeros64(m)
-		meas[j].ImportWh += importWh
-		meas[j].ExportWh += exportWh
 		meas[j].Intervals += count
-		a.blockWh[j] += importWh
+		if cp.cl&(1<<j) != 0 {
+			meas[j].ImportWh += controlledWh
+			continue
+		}
+		meas[j].ImportWh += general
+		meas[j].ExportWh += exportWh
+		a.blockWh[j] += general
 	}
-	a.blockMask |= in.mask
+	// Demand is the general circuit's: the controlled-load circuit has no
+	// demand charge of its own.
+	a.blockMask |= in.mask &^ cp.cl
 }
 
 // closeBlock turns the finished half-hour's import into demand (kW) and
@@ -370,9 +415,14 @@ type DayCost struct {
 	// Date is local midnight in the site's time zone.
 	Date      time.Time
 	Intervals int
-	ImportWh  float64
-	ExportWh  float64
-	Costs     Costs
+	// ImportWh is all the grid import, controlled load included.
+	ImportWh float64
+	ExportWh float64
+	// ControlledLoadWh is the part of ImportWh the site metered as
+	// controlled load, and ControlledLoadAtGeneralWh the part of that no
+	// controlled-load rate of the tariff priced, so the general rates did.
+	ControlledLoadWh, ControlledLoadAtGeneralWh float64
+	Costs                                       Costs
 }
 
 // PeriodCost is the cost of one billing period.
@@ -384,6 +434,9 @@ type PeriodCost struct {
 	DaysWithData int
 	ImportWh     float64
 	ExportWh     float64
+	// ControlledLoadWh and ControlledLoadAtGeneralWh sum the days' (see
+	// [DayCost]).
+	ControlledLoadWh, ControlledLoadAtGeneralWh float64
 	// PeakKW is, per component of the tariff (in order), the highest
 	// half-hourly demand inside its window over the period.
 	PeakKW []float64
@@ -437,6 +490,9 @@ func (a *Accumulator) Result() (*Result, error) {
 				Intervals: ds.intervals,
 				ImportWh:  ds.importWh,
 				ExportWh:  ds.export,
+
+				ControlledLoadWh:          ds.controlledLoad,
+				ControlledLoadAtGeneralWh: ds.clGeneral,
 			}
 			var discounts []Discounter
 			_, dm, dd := dc.Date.Date()
@@ -447,6 +503,7 @@ func (a *Accumulator) Result() (*Result, error) {
 				me.PeriodPeakKW = ps.peaks[j]
 				me.ImportBeforeWh = before[j]
 				me.PeriodDays = int(cp.end - cp.start)
+				me.ControlledLoadMetered = ds.clMetered
 				before[j] += me.ImportWh
 				if disc, ok := c.(Discounter); ok {
 					discounts = append(discounts, disc)
@@ -463,6 +520,8 @@ func (a *Accumulator) Result() (*Result, error) {
 			pc.DaysWithData++
 			pc.ImportWh += ds.importWh
 			pc.ExportWh += ds.export
+			pc.ControlledLoadWh += ds.controlledLoad
+			pc.ControlledLoadAtGeneralWh += ds.clGeneral
 			pc.Costs.Add(dc.Costs)
 			pc.Days = append(pc.Days, dc)
 		}

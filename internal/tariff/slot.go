@@ -1,5 +1,7 @@
 package tariff
 
+import "math"
+
 // Slots: pricing many streams of short intervals with one Add per stream
 // per half-hour instead of one per interval.
 //
@@ -26,8 +28,14 @@ func (a Instant) SameSlot(b Instant) bool {
 // uncovered intervals are counted, all at the first one's time). Like
 // [Accumulator.Add], slots must come in time order.
 func (a *Accumulator) AddSlot(in Instant, n int, importWh, exportWh float64) {
+	a.AddSlotCL(in, n, importWh, exportWh, math.NaN())
+}
+
+// AddSlotCL is [Accumulator.AddSlot] with the slot's controlled load (see
+// [Accumulator.AddCL]); NaN when none of its intervals metered any.
+func (a *Accumulator) AddSlotCL(in Instant, n int, importWh, exportWh, controlledWh float64) {
 	if in.period >= 0 {
-		a.add(in, max(n, 1), importWh, exportWh)
+		a.add(in, max(n, 1), importWh, exportWh, controlledWh)
 		return
 	}
 	a.Add(in, importWh, exportWh)

@@ -48,8 +48,12 @@ func (t *Tariff) Validate() error {
 
 // CheckCoverage checks that usage rates, when there are any, leave no
 // instant unpriced and never price one twice, and that feed-in rates never
-// overlap (an instant without a feed-in rate earns nothing). Components must
-// already be valid on their own.
+// overlap (an instant without a feed-in rate earns nothing). Controlled-load
+// usage rates must not overlap either, but may leave instants out: a
+// controlled-load circuit is only powered in some hours, and CDR plans give
+// rates for those hours alone; controlled load metered outside them is
+// priced at the general rates. Components must already be valid on their
+// own.
 //
 // It is exact without walking every second of a year: membership of a
 // window only changes at a window's start or end time, a season's first day
@@ -60,7 +64,7 @@ func CheckCoverage(comps []Component) error {
 		c Component
 		w Window
 	}
-	var usage, feedIn []entry
+	var usage, clUsage, feedIn []entry
 	times := map[int32]bool{0: true}
 	days := map[int16]bool{101: true}
 	holidays := false
@@ -74,9 +78,12 @@ func CheckCoverage(comps []Component) error {
 		if err != nil {
 			return err
 		}
-		if cat == Usage {
+		switch {
+		case cat == Usage && ForControlledLoad(c):
+			clUsage = append(clUsage, entry{c, w})
+		case cat == Usage:
 			usage = append(usage, entry{c, w})
-		} else {
+		default:
 			feedIn = append(feedIn, entry{c, w})
 		}
 		holidays = holidays || w.UsesHolidays()
@@ -90,7 +97,7 @@ func CheckCoverage(comps []Component) error {
 			days[nextMonthDay(w.seasonEnd)] = true
 		}
 	}
-	if len(usage) == 0 && len(feedIn) < 2 {
+	if len(usage) == 0 && len(feedIn) < 2 && len(clUsage) < 2 {
 		return nil
 	}
 	// Windows on the site's clock and on NEM time drift apart by an hour
@@ -136,15 +143,20 @@ func CheckCoverage(comps []Component) error {
 						return fmt.Errorf("%s and %s overlap on %s; usage rates must not overlap",
 							nameOf(hits[0]), nameOf(hits[1]), where)
 					}
-					hits = hits[:0]
-					for _, e := range feedIn {
-						if e.w.Contains(at) {
-							hits = append(hits, e.c)
+					for _, list := range []struct {
+						entries []entry
+						what    string
+					}{{feedIn, "feed-in"}, {clUsage, "controlled-load usage"}} {
+						hits = hits[:0]
+						for _, e := range list.entries {
+							if e.w.Contains(at) {
+								hits = append(hits, e.c)
+							}
 						}
-					}
-					if len(hits) > 1 {
-						return fmt.Errorf("%s and %s overlap on %s; feed-in rates must not overlap",
-							nameOf(hits[0]), nameOf(hits[1]), where)
+						if len(hits) > 1 {
+							return fmt.Errorf("%s and %s overlap on %s; %s rates must not overlap",
+								nameOf(hits[0]), nameOf(hits[1]), where, list.what)
+						}
 					}
 				}
 			}
@@ -156,10 +168,14 @@ func CheckCoverage(comps []Component) error {
 // nameOf names a component in coverage errors: its label, or what it
 // charges.
 func nameOf(c Component) string {
-	if l := c.ComponentBase().Label; l != "" {
-		return fmt.Sprintf("%s rate %q", c.Category(), l)
+	cat := c.Category().String()
+	if ForControlledLoad(c) {
+		cat = "controlled-load " + cat
 	}
-	return fmt.Sprintf("%s rate (%s)", c.Category(), c.Describe())
+	if l := c.ComponentBase().Label; l != "" {
+		return fmt.Sprintf("%s rate %q", cat, l)
+	}
+	return fmt.Sprintf("%s rate (%s)", cat, c.Describe())
 }
 
 // nextMonthDay is the month-day after md in a leap year, wrapping 12-31 to

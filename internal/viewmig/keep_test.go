@@ -62,7 +62,7 @@ func TestDropAndRecreateKeepsGrantsAndComments(t *testing.T) {
 		if v.Name == "summary" {
 			v.Query = func(db *bun.DB) *bun.SelectQuery {
 				return db.NewSelect().TableExpr("(?) AS s", orig.Query(db)).
-					ColumnExpr("s.timestamp, s.site_id, s.generation, s.import, s.export, s.consumption")
+					ColumnExpr("s.timestamp, s.site_id, s.generation, s.import, s.export, s.consumption, s.controlled_load")
 			}
 		}
 		vs = append(vs, v)

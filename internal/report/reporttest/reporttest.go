@@ -32,6 +32,10 @@ import (
 type Row struct {
 	Start                      time.Time
 	Generation, Import, Export float64
+	// ControlledLoad is imported on a controlled-load channel of its own,
+	// on top of Import (the general circuit's): summary's import is their
+	// sum. 0 stores no reading.
+	ControlledLoad float64
 }
 
 // AusgridZone is the time zone of the Ausgrid data's wall-clock timestamps.
@@ -116,6 +120,30 @@ func DemoYear(t testing.TB) []Row {
 	return rows
 }
 
+// HouseholdRows is days of half hours in Adelaide from start: a midday
+// surplus and an evening peak that vary from day to day, so batteries of
+// different sizes and plans of different shapes price differently.
+func HouseholdRows(start time.Time, days int) []Row {
+	var rows []Row
+	for i := 0; i < days*48; i++ {
+		at := start.Add(time.Duration(i) * 30 * time.Minute)
+		lt := at.In(start.Location())
+		h, d := lt.Hour(), lt.YearDay()
+		r := Row{Start: at}
+		switch {
+		case h >= 9 && h < 16:
+			r.Generation = 1500 + float64(d%7)*200
+			r.Export = 900 + float64(d%5)*250
+		case h >= 17 && h < 22:
+			r.Import = 500 + float64((d+h)%4)*150
+		default:
+			r.Import = 120 + float64(d%3)*30
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
 // AddSite creates a site and returns its id.
 func AddSite(t testing.TB, db *bun.DB, name, zone string) int64 {
 	t.Helper()
@@ -128,9 +156,10 @@ func AddSite(t testing.TB, db *bun.DB, name, zone string) int64 {
 	return id
 }
 
-// Load stores rows as generation and metered intervals (channels E1 import
-// and B1 export, every interval step long) of the site; a NaN value stores
-// no reading of that series at that time. COPY into a staging
+// Load stores rows as generation and metered intervals (channels E1 import,
+// B1 export and CL controlled load, every interval step long) of the site;
+// a NaN value stores no reading of that series at that time, nor does a
+// zero controlled load. COPY into a staging
 // table, then into energy_days the way imports store data. A year of
 // 5-minute data takes a fraction of a second.
 func Load(t testing.TB, db *bun.DB, siteID int64, step time.Duration, rows []Row) {
@@ -150,14 +179,15 @@ func Load(t testing.TB, db *bun.DB, siteID int64, step time.Duration, rows []Row
 		}
 		defer func() { _, _ = pc.Exec(ctx, `DROP TABLE load_stage`) }()
 		i := 0
-		series := []struct{ kind, channel string }{{"generation", "generation"}, {"import", "E1"}, {"export", "B1"}}
+		series := []struct{ kind, channel string }{{"generation", "generation"}, {"import", "E1"}, {"export", "B1"}, {"import", "CL"}}
+		n := len(series)
 		_, err := pc.CopyFrom(ctx, pgx.Identifier{"load_stage"}, []string{"site_id", "kind", "channel", "ts", "step", "energy", "quality"},
 			pgx.CopyFromFunc(func() ([]any, error) {
-				for i < 3*len(rows) {
-					r, k := rows[i/3], i%3
+				for i < n*len(rows) {
+					r, k := rows[i/n], i%n
 					i++
-					v := [3]float64{r.Generation, r.Import, r.Export}[k]
-					if math.IsNaN(v) {
+					v := [...]float64{r.Generation, r.Import, r.Export, r.ControlledLoad}[k]
+					if math.IsNaN(v) || k == 3 && v == 0 {
 						continue // no reading of this series here
 					}
 					s := series[k]

@@ -1,4 +1,10 @@
-package report
+package commands
+
+// The units of the command line: --capacity, --sweep, --power, --price,
+// --discount-rate and --efficiency. They live with the commands rather than
+// in a package of their own because nothing else reads them: the report
+// takes watt-hours, watts, fractions and a report.Price, and only flags
+// come as text.
 
 import (
 	"errors"
@@ -7,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/solarview/solarview/internal/report"
 	"github.com/solarview/solarview/models"
 )
 
@@ -58,22 +65,22 @@ func unitList(u unitScale) string {
 	return "W, kW or MW"
 }
 
-// ParseEnergy reads an energy such as "13.5kWh", "13500Wh" or "13.5 kWh"
+// parseEnergy reads an energy such as "13.5kWh", "13500Wh" or "13.5 kWh"
 // and returns watt-hours. A unit is required.
-func ParseEnergy(s string) (float64, error) {
+func parseEnergy(s string) (float64, error) {
 	return parseQuantity(s, "energy", `"13.5kWh" or "13500Wh"`, energyUnits)
 }
 
-// ParsePower reads a power such as "5kW" or "500W" and returns watts. A unit
+// parsePower reads a power such as "5kW" or "500W" and returns watts. A unit
 // is required.
-func ParsePower(s string) (float64, error) {
+func parsePower(s string) (float64, error) {
 	return parseQuantity(s, "power", `"5kW" or "500W"`, powerUnits)
 }
 
-// ParseEnergyList reads a comma-separated list of energies, as --sweep
+// parseEnergyList reads a comma-separated list of energies, as --sweep
 // takes them: "5kWh,10kWh,13.5kWh". A number without a unit takes the unit
 // of the next item that has one, so "5,10,13.5kWh" also works.
-func ParseEnergyList(s string) ([]float64, error) {
+func parseEnergyList(s string) ([]float64, error) {
 	parts := strings.Split(s, ",")
 	out := make([]float64, len(parts))
 	unit := ""
@@ -94,7 +101,7 @@ func ParseEnergyList(s string) ([]float64, error) {
 			}
 			unit = p[j:]
 		}
-		v, err := ParseEnergy(p)
+		v, err := parseEnergy(p)
 		if err != nil {
 			return nil, err
 		}
@@ -103,34 +110,11 @@ func ParseEnergyList(s string) ([]float64, error) {
 	return out, nil
 }
 
-// Price is what a battery costs installed: a fixed amount plus an amount per
-// kWh of capacity, so one --price can serve a sweep of sizes.
-type Price struct {
-	Fixed  models.Money
-	PerKWh models.Money
-}
-
-// For is the price of a battery of capacityWh.
-func (p Price) For(capacityWh float64) models.Money {
-	return p.Fixed + p.PerKWh.MulFloat(capacityWh/1000)
-}
-
-// String writes p the way ParsePrice reads it.
-func (p Price) String() string {
-	switch {
-	case p.PerKWh == 0:
-		return p.Fixed.String()
-	case p.Fixed == 0:
-		return p.PerKWh.String() + "/kWh"
-	}
-	return p.Fixed.String() + "+" + p.PerKWh.String() + "/kWh"
-}
-
-// ParsePrice reads a battery price in currency units: "5000" (the same for
+// parsePrice reads a battery price in currency units: "5000" (the same for
 // every size), "650/kWh" (per kWh of capacity) or "2000+500/kWh" (fixed
 // installation plus per kWh). Prices must not be negative.
-func ParsePrice(s string) (Price, error) {
-	var p Price
+func parsePrice(s string) (report.Price, error) {
+	var p report.Price
 	orig := s
 	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
 	if s == "" {
@@ -157,10 +141,10 @@ func ParsePrice(s string) (Price, error) {
 	return p, nil
 }
 
-// ParseRate reads a yearly rate as a fraction ("0.05") or a percentage
+// parseRate reads a yearly rate as a fraction ("0.05") or a percentage
 // ("5%"). It must be in [0, 1): a discount rate of 100% or more discounts
 // every future saving to nothing.
-func ParseRate(s string) (float64, error) {
+func parseRate(s string) (float64, error) {
 	orig := s
 	s = strings.TrimSpace(s)
 	scale := 1.0
@@ -178,10 +162,10 @@ func ParseRate(s string) (float64, error) {
 	return v, nil
 }
 
-// ParseEfficiency reads a round-trip efficiency as a fraction ("0.9") or a
+// parseEfficiency reads a round-trip efficiency as a fraction ("0.9") or a
 // percentage ("90%"). It must be in (0, 1]: the battery configuration would
 // read 0 as "not given", but on the command line it was given.
-func ParseEfficiency(s string) (float64, error) {
+func parseEfficiency(s string) (float64, error) {
 	orig := s
 	s = strings.TrimSpace(s)
 	scale := 1.0

@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"encoding/csv"
@@ -8,6 +8,8 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
@@ -16,6 +18,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/solarview/solarview/internal/battery"
+	"github.com/solarview/solarview/internal/report"
 	"github.com/solarview/solarview/models"
 )
 
@@ -24,7 +27,7 @@ import (
 var barGrey = color.Gray{Y: 160}
 
 // WriteComparison writes c to w in format f.
-func WriteComparison(w io.Writer, c *Comparison, f Format) error {
+func WriteComparison(w io.Writer, c *report.Comparison, f Format) error {
 	f, err := ParseFormat(string(f))
 	if err != nil {
 		return err
@@ -45,11 +48,11 @@ func signedCents(m *models.Money) string {
 	return cents(*m).String()
 }
 
-func writeComparisonTable(w io.Writer, c *Comparison) error {
+func writeComparisonTable(w io.Writer, c *report.Comparison) error {
 	rep := c.First()
 	fmt.Fprintf(w, "Plans for site %q (%s), money in %s\n", c.Site, c.TimeZone, rep.Currency)
 	writeDataLines(w, rep)
-	fmt.Fprintf(w, "Each plan is priced as if the site had been on it, in %s.\n", c.describeBills())
+	fmt.Fprintf(w, "Each plan is priced as if the site had been on it, in %s.\n", describeBills(c))
 	first := rep.Results[0]
 	fmt.Fprintf(w, "Batteries: %s.\n", batteryNames(batteriesOf(rep)))
 	fmt.Fprintf(w, "Convention: %s", first.Convention)
@@ -111,7 +114,7 @@ func writeComparisonTable(w io.Writer, c *Comparison) error {
 	t.Render()
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Cost/year: the plan's bills over the %d days priced, times 365; \"saves vs current\": the current plan's cost per year minus it.\n", rep.DaysPriced)
-	if cheapest := c.cheapestWithBattery(); cheapest != nil {
+	if cheapest := cheapestWithBattery(c); cheapest != nil {
 		if r := cheapest.BestResult(); r != nil {
 			fmt.Fprintf(w, "Cheapest with a battery: %s with %s, %s per year.\n", cheapest.Name, r.Label, cents(cheapest.BestYearlyCost))
 		}
@@ -123,8 +126,8 @@ func writeComparisonTable(w io.Writer, c *Comparison) error {
 
 // cheapestWithBattery is the plan whose best battery leaves the lowest
 // yearly cost; nil when no battery saves anything anywhere.
-func (c *Comparison) cheapestWithBattery() *Plan {
-	var best *Plan
+func cheapestWithBattery(c *report.Comparison) *report.Plan {
+	var best *report.Plan
 	for _, p := range c.Ranked() {
 		if p.BestResult() != nil && (best == nil || p.BestYearlyCost < best.BestYearlyCost) {
 			best = p
@@ -133,7 +136,30 @@ func (c *Comparison) cheapestWithBattery() *Plan {
 	return best
 }
 
-func batteriesOf(rep *Report) []battery.Config {
+// describeBills says what a plan's bills are, for the report's heading.
+func describeBills(c *report.Comparison) string {
+	rep := c.First()
+	if len(rep.Results) == 0 {
+		return c.Boundaries
+	}
+	ps := rep.Results[0].Periods
+	if len(ps) == 0 {
+		return c.Boundaries
+	}
+	return fmt.Sprintf("%d bills in the site's %s, %s to %s, %d days priced", len(ps), c.Boundaries,
+		ps[0].Start.Format(time.DateOnly), lastDay(ps[len(ps)-1].End), rep.DaysPriced)
+}
+
+// batteryNames lists the batteries compared.
+func batteryNames(cfgs []battery.Config) string {
+	names := make([]string, len(cfgs))
+	for i, c := range cfgs {
+		names[i] = c.Label()
+	}
+	return strings.Join(names, ", ")
+}
+
+func batteriesOf(rep *report.Report) []battery.Config {
 	out := make([]battery.Config, len(rep.Results))
 	for i, r := range rep.Results {
 		out[i] = r.Config
@@ -180,14 +206,14 @@ type jsonPlan struct {
 	Results                     []jsonResult `json:"results"`
 }
 
-func writeComparisonJSON(w io.Writer, c *Comparison) error {
+func writeComparisonJSON(w io.Writer, c *report.Comparison) error {
 	rep := c.First()
 	doc := jsonComparison{
 		Site: c.Site, TimeZone: c.TimeZone, From: optDate(c.From), To: optDate(c.To),
 		Currency: rep.Currency, Boundaries: c.Boundaries, Data: jsonDataOf(rep),
 		DaysPriced: rep.DaysPriced, UnpricedIntervals: rep.Unpriced.Intervals,
 		DiscountRate: rep.DiscountRate, LifetimeYears: rep.LifetimeYears, BestBy: rep.BestBy,
-		FinanceConvention: FinanceConvention,
+		FinanceConvention: report.FinanceConvention,
 	}
 	if rep.Price != nil {
 		s := rep.Price.String()
@@ -236,7 +262,7 @@ var comparisonCSVHeader = []string{
 	"battery_savings", "battery_savings_per_year", "price", "payback_years", "payback_within_lifetime", "npv", "best",
 }
 
-func writeComparisonCSV(w io.Writer, c *Comparison) error {
+func writeComparisonCSV(w io.Writer, c *report.Comparison) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(comparisonCSVHeader); err != nil {
 		return err
@@ -256,7 +282,7 @@ func writeComparisonCSV(w io.Writer, c *Comparison) error {
 			return err
 		}
 		for j, r := range p.Report.Results {
-			yearly := perYear(r.Cost, rep.DaysPriced)
+			yearly := c.PerYear(r.Cost)
 			var vs string
 			if c.Current != nil {
 				vs = cents(c.Current.YearlyCost - yearly).String()
@@ -287,11 +313,11 @@ func writeComparisonCSV(w io.Writer, c *Comparison) error {
 // DrawComparisonChart draws the yearly cost of each plan without a battery
 // and with its best battery, side by side, in rank order, as SVG or PNG by
 // the file's extension.
-func DrawComparisonChart(c *Comparison, file string) error {
+func DrawComparisonChart(c *report.Comparison, file string) error {
 	return writeChart(file, func() (*plot.Plot, error) { return comparisonChart(c) })
 }
 
-func comparisonChart(c *Comparison) (*plot.Plot, error) {
+func comparisonChart(c *report.Comparison) (*plot.Plot, error) {
 	rep := c.First()
 	ranked := c.Ranked()
 	p := plot.New()

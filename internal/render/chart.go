@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"fmt"
@@ -12,14 +12,15 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/solarview/solarview/internal/report"
 	"github.com/solarview/solarview/models"
 )
 
 // DrawChart draws rep to file, as SVG or PNG by the file's extension: the
 // savings per year against battery capacity for a sweep, or the average
 // state of charge through a typical day for a single battery (which needs
-// the profile Compute collects when Options.Chart is set).
-func DrawChart(rep *Report, file string) error {
+// the profile report.Compute collects when Options.Profile is set).
+func DrawChart(rep *report.Report, file string) error {
 	return writeChart(file, func() (*plot.Plot, error) {
 		if len(rep.Results) > 1 {
 			return sweepChart(rep)
@@ -28,12 +29,28 @@ func DrawChart(rep *Report, file string) error {
 	})
 }
 
+// CheckChart refuses a chart file name whose extension names no format
+// a chart is drawn in. Commands call it before the report is computed, so
+// a typo costs no run.
+func CheckChart(file string) error {
+	_, err := chartFormat(file)
+	return err
+}
+
+func chartFormat(file string) (string, error) {
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(file)), ".")
+	if format != "svg" && format != "png" {
+		return "", fmt.Errorf("chart %q: give a file name ending in .svg or .png", file)
+	}
+	return format, nil
+}
+
 // writeChart builds a chart and writes it to file, as SVG or PNG by the
 // file's extension.
 func writeChart(file string, build func() (*plot.Plot, error)) error {
-	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(file)), ".")
-	if format != "svg" && format != "png" {
-		return fmt.Errorf("chart %q: give a file name ending in .svg or .png", file)
+	format, err := chartFormat(file)
+	if err != nil {
+		return err
 	}
 	p, err := build()
 	if err != nil {
@@ -66,7 +83,7 @@ func writeChart(file string, build func() (*plot.Plot, error)) error {
 	return nil
 }
 
-func sweepChart(rep *Report) (*plot.Plot, error) {
+func sweepChart(rep *report.Report) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Savings per year by battery size: %s", rep.Site)
 	p.X.Label.Text = "Capacity (kWh)"
@@ -98,7 +115,7 @@ func sweepChart(rep *Report) (*plot.Plot, error) {
 	return p, nil
 }
 
-func dayChart(rep *Report) (*plot.Plot, error) {
+func dayChart(rep *report.Report) (*plot.Plot, error) {
 	if len(rep.Profile) == 0 {
 		return nil, fmt.Errorf("no state-of-charge profile was collected")
 	}

@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"fmt"
@@ -8,14 +8,8 @@ import (
 	"time"
 
 	"github.com/solarview/solarview/internal/battery"
+	"github.com/solarview/solarview/internal/report"
 )
-
-// FinanceConvention is how payback and net present value are reckoned,
-// printed under every report that shows them and in `--help`: the figures
-// mean little without it.
-const FinanceConvention = "Payback and NPV assume the savings over the data priced repeat equally every year, " +
-	"counted at each year's end, with no battery degradation and no price changes; the battery is paid for at year 0. " +
-	"Payback = price / yearly savings; NPV = -price + sum over the lifetime of yearly savings / (1 + rate)^year."
 
 // maxListed is how many gaps a table lists before summing up the rest.
 const maxListed = 10
@@ -24,7 +18,7 @@ const maxListed = 10
 func timeIn(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01-02 15:04") }
 
 // reportLocation is the site's zone, or UTC if it cannot be loaded.
-func reportLocation(rep *Report) *time.Location {
+func reportLocation(rep *report.Report) *time.Location {
 	loc, err := time.LoadLocation(rep.TimeZone)
 	if err != nil {
 		return time.UTC
@@ -35,7 +29,7 @@ func reportLocation(rep *Report) *time.Location {
 // writeDataLines says what the report stands on: the data's range, every
 // gap with its dates, stretches where one grid channel is missing, data no
 // billing period prices, and bills priced on part of their days.
-func writeDataLines(w io.Writer, rep *Report) {
+func writeDataLines(w io.Writer, rep *report.Report) {
 	d := rep.Data
 	loc := reportLocation(rep)
 	fmt.Fprintf(w, "Data: %s to %s, %d intervals of %v", d.First.In(loc).Format(time.DateOnly),
@@ -80,7 +74,7 @@ func writeDataLines(w io.Writer, rep *Report) {
 
 // describeDays is a period's days priced, "6 of 16" when the data covers
 // only part of it.
-func describeDays(p PeriodResult) string {
+func describeDays(p report.PeriodResult) string {
 	if p.Partial() {
 		return fmt.Sprintf("%d of %d", p.Days, p.PeriodDays)
 	}
@@ -107,7 +101,7 @@ func describePower(c battery.Config) string {
 }
 
 // beyondLifetime flags a payback that comes after the battery's lifetime.
-func beyondLifetime(rep *Report, r Result) string {
+func beyondLifetime(rep *report.Report, r report.Result) string {
 	if r.Price == nil || r.PaysBackInLifetime || r.SavingsPerYear <= 0 {
 		return ""
 	}
@@ -116,12 +110,12 @@ func beyondLifetime(rep *Report, r Result) string {
 
 // writeFinanceNote states the payback and NPV convention under a report
 // that shows them.
-func writeFinanceNote(w io.Writer, rep *Report) {
+func writeFinanceNote(w io.Writer, rep *report.Report) {
 	if rep.Price == nil {
 		return
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, Wrap(fmt.Sprintf("%s Lifetime: %d years.", FinanceConvention, rep.LifetimeYears), 100))
+	fmt.Fprintln(w, Wrap(fmt.Sprintf("%s Lifetime: %d years.", report.FinanceConvention, rep.LifetimeYears), 100))
 }
 
 // Wrap breaks text into lines of at most width characters, between words:

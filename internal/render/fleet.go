@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"encoding/csv"
@@ -11,11 +11,13 @@ import (
 
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
+
+	"github.com/solarview/solarview/internal/report"
 )
 
 // WriteFleet writes a many-site report to w in format f: one row per site,
 // ranked, the skipped sites last with their reason.
-func WriteFleet(w io.Writer, fl *Fleet, f Format) error {
+func WriteFleet(w io.Writer, fl *report.Fleet, f Format) error {
 	f, err := ParseFormat(string(f))
 	if err != nil {
 		return err
@@ -76,7 +78,7 @@ type jsonSkippedSite struct {
 
 // paybackOf is a result's payback for output: nil without a price or when
 // the battery never pays for itself.
-func paybackOf(r Result) *float64 {
+func paybackOf(r report.Result) *float64 {
 	if r.Price == nil || math.IsInf(r.PaybackYears, 0) || math.IsNaN(r.PaybackYears) {
 		return nil
 	}
@@ -84,7 +86,7 @@ func paybackOf(r Result) *float64 {
 	return &p
 }
 
-func writeFleetJSON(w io.Writer, fl *Fleet) error {
+func writeFleetJSON(w io.Writer, fl *report.Fleet) error {
 	doc := jsonFleet{
 		RankedBy: "savings_per_year", Sites: make([]any, 0, len(fl.Rows)),
 		Reported: fl.Reported, Skipped: fl.Skipped, Batteries: fl.Batteries, BestBy: fl.BestBy,
@@ -124,7 +126,7 @@ var fleetCSVHeader = []string{
 	"baseline_cost", "cost", "savings", "savings_per_year", "price", "payback_years", "npv", "reason",
 }
 
-func writeFleetCSV(w io.Writer, fl *Fleet) error {
+func writeFleetCSV(w io.Writer, fl *report.Fleet) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(fleetCSVHeader); err != nil {
 		return err
@@ -164,10 +166,10 @@ func writeFleetCSV(w io.Writer, fl *Fleet) error {
 	return cw.Error()
 }
 
-func writeFleetTable(w io.Writer, fl *Fleet) error {
+func writeFleetTable(w io.Writer, fl *report.Fleet) error {
 	fmt.Fprintf(w, "Battery what-if for %d site(s): %d reported, %d skipped; ranked by savings per year.\n",
 		len(fl.Rows), fl.Reported, fl.Skipped)
-	var first *Result
+	var first *report.Result
 	for i := range fl.Rows {
 		if !fl.Rows[i].Skipped() {
 			first = &fl.Rows[i].Result

@@ -1,4 +1,4 @@
-package report
+package commands
 
 import (
 	"math"
@@ -16,20 +16,20 @@ func TestParseQuantities(t *testing.T) {
 		want  float64
 		err   string
 	}{
-		{ParseEnergy, "13.5kWh", 13500, ""},
-		{ParseEnergy, "13500Wh", 13500, ""},
-		{ParseEnergy, " 13.5 kWh ", 13500, ""},
-		{ParseEnergy, "13.5KWH", 13500, ""},
-		{ParseEnergy, "0.02MWh", 20000, ""},
-		{ParseEnergy, "-5kWh", -5000, ""}, // the battery configuration refuses it, with its own words
-		{ParseEnergy, "13.5", 0, "has no unit"},
-		{ParseEnergy, "13.5kW", 0, `unknown unit "kW"`},
-		{ParseEnergy, "kWh", 0, "want a number with a unit"},
-		{ParseEnergy, "1.2.3kWh", 0, `"1.2.3" is not a number`},
-		{ParsePower, "5kW", 5000, ""},
-		{ParsePower, "500W", 500, ""},
-		{ParsePower, "5kWh", 0, `unknown unit "kWh"`},
-		{ParsePower, "5", 0, "has no unit"},
+		{parseEnergy, "13.5kWh", 13500, ""},
+		{parseEnergy, "13500Wh", 13500, ""},
+		{parseEnergy, " 13.5 kWh ", 13500, ""},
+		{parseEnergy, "13.5KWH", 13500, ""},
+		{parseEnergy, "0.02MWh", 20000, ""},
+		{parseEnergy, "-5kWh", -5000, ""}, // the battery configuration refuses it, with its own words
+		{parseEnergy, "13.5", 0, "has no unit"},
+		{parseEnergy, "13.5kW", 0, `unknown unit "kW"`},
+		{parseEnergy, "kWh", 0, "want a number with a unit"},
+		{parseEnergy, "1.2.3kWh", 0, `"1.2.3" is not a number`},
+		{parsePower, "5kW", 5000, ""},
+		{parsePower, "500W", 500, ""},
+		{parsePower, "5kWh", 0, `unknown unit "kWh"`},
+		{parsePower, "5", 0, "has no unit"},
 	}
 	for _, tt := range tests {
 		got, err := tt.parse(tt.in)
@@ -56,7 +56,7 @@ func TestParseEnergyList(t *testing.T) {
 		{"5kWh,,10kWh", nil, "empty item"},
 	}
 	for _, tt := range tests {
-		got, err := ParseEnergyList(tt.in)
+		got, err := parseEnergyList(tt.in)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("%q: error %v, want one containing %q", tt.in, err, tt.err)
@@ -99,7 +99,7 @@ func TestParsePrice(t *testing.T) {
 		{"", 0, "", "", "empty price"},
 	}
 	for _, tt := range tests {
-		p, err := ParsePrice(tt.in)
+		p, err := parsePrice(tt.in)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("%q: error %v, want one containing %q", tt.in, err, tt.err)
@@ -115,55 +115,27 @@ func TestParsePrice(t *testing.T) {
 func TestParseRate(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]float64{"0.05": 0.05, "5%": 0.05, " 7.5 % ": 0.075, "0": 0} {
-		if got, err := ParseRate(in); err != nil || math.Abs(got-want) > 1e-15 {
+		if got, err := parseRate(in); err != nil || math.Abs(got-want) > 1e-15 {
 			t.Errorf("%q = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"5", "100%", "-1%", "x", "NaN"} {
-		if _, err := ParseRate(in); err == nil {
+		if _, err := parseRate(in); err == nil {
 			t.Errorf("%q accepted", in)
 		}
-	}
-}
-
-func TestFinance(t *testing.T) {
-	t.Parallel()
-	u := func(f float64) models.Money { return models.Money(math.Round(f * float64(models.Unit))) }
-	// 36.60 saved over 366 days: 0.10 a day, 36.50 a year.
-	if got := perDay(u(36.60), 366); got != u(0.10) {
-		t.Errorf("perDay = %s", got)
-	}
-	if got := perYear(u(36.60), 366); got != u(36.50) {
-		t.Errorf("perYear = %s", got)
-	}
-	if perDay(u(1), 0) != 0 || perYear(u(1), 0) != 0 {
-		t.Error("no days must give no savings, not a division by zero")
-	}
-	if got := paybackYears(u(5000), u(400)); got != 12.5 {
-		t.Errorf("payback = %v, want 12.5", got)
-	}
-	if !math.IsInf(paybackYears(u(5000), 0), 1) || !math.IsInf(paybackYears(u(5000), u(-3)), 1) {
-		t.Error("a battery that saves nothing must never pay back")
-	}
-	// 1000 a year for 3 years at 10%: 909.09 + 826.45 + 751.31 = 2486.85.
-	if got := npv(u(2000), u(1000), 0.10, 3).RoundCents(); got != u(486.85) {
-		t.Errorf("npv = %s, want 486.85", got)
-	}
-	if got := npv(u(5000), u(400), 0, 10); got != u(-1000) {
-		t.Errorf("undiscounted npv = %s, want -1000", got)
 	}
 }
 
 func TestParseEfficiency(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]float64{"0.9": 0.9, "90%": 0.9, " 1 ": 1, "100 %": 1} {
-		if got, err := ParseEfficiency(in); err != nil || math.Abs(got-want) > 1e-15 {
+		if got, err := parseEfficiency(in); err != nil || math.Abs(got-want) > 1e-15 {
 			t.Errorf("%q = %v, %v; want %v", in, got, err, want)
 		}
 	}
 	for in, msg := range map[string]string{"0": "must be in (0, 1]", "1.2": "must be in (0, 1]", "-0.5": "must be in (0, 1]",
 		"90": "must be in (0, 1]", "x": "want a fraction", "NaN": "want a fraction"} {
-		if _, err := ParseEfficiency(in); err == nil || !strings.Contains(err.Error(), msg) {
+		if _, err := parseEfficiency(in); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%q: error %v, want one containing %q", in, err, msg)
 		}
 	}

@@ -1,4 +1,4 @@
-package report
+package render
 
 import (
 	"encoding/csv"
@@ -12,11 +12,12 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
 
+	"github.com/solarview/solarview/internal/report"
 	"github.com/solarview/solarview/models"
 )
 
 // Write writes rep to w in format f.
-func Write(w io.Writer, rep *Report, f Format) error {
+func Write(w io.Writer, rep *report.Report, f Format) error {
 	f, err := ParseFormat(string(f))
 	if err != nil {
 		return err
@@ -70,21 +71,21 @@ func optPower(w float64) *float64 {
 // periods[start, end, baseline_cost, cost, savings]. More may be added;
 // none may be renamed.
 type jsonReport struct {
-	Site              string       `json:"site"`
-	TimeZone          string       `json:"timezone"`
-	From              *string      `json:"from"`
-	To                *string      `json:"to"`
-	Data              jsonData     `json:"data"`
-	DaysPriced        int          `json:"days_priced"`
-	UnpricedIntervals int          `json:"unpriced_intervals"`
-	Price             *string      `json:"price"`
-	DiscountRate      *float64     `json:"discount_rate"`
-	LifetimeYears     int          `json:"lifetime_years"`
-	BestBy            string       `json:"best_by"`
-	Currency          string       `json:"currency"`
-	FinanceConvention string       `json:"finance_convention"`
-	Results           []jsonResult `json:"results"`
-	TypicalDay        []Point      `json:"typical_day,omitempty"`
+	Site              string         `json:"site"`
+	TimeZone          string         `json:"timezone"`
+	From              *string        `json:"from"`
+	To                *string        `json:"to"`
+	Data              jsonData       `json:"data"`
+	DaysPriced        int            `json:"days_priced"`
+	UnpricedIntervals int            `json:"unpriced_intervals"`
+	Price             *string        `json:"price"`
+	DiscountRate      *float64       `json:"discount_rate"`
+	LifetimeYears     int            `json:"lifetime_years"`
+	BestBy            string         `json:"best_by"`
+	Currency          string         `json:"currency"`
+	FinanceConvention string         `json:"finance_convention"`
+	Results           []jsonResult   `json:"results"`
+	TypicalDay        []report.Point `json:"typical_day,omitempty"`
 }
 
 type jsonData struct {
@@ -156,13 +157,13 @@ type jsonPeriod struct {
 	Savings          cents   `json:"savings"`
 }
 
-func writeJSON(w io.Writer, rep *Report) error {
+func writeJSON(w io.Writer, rep *report.Report) error {
 	doc := jsonReport{
 		Site: rep.Site, TimeZone: rep.TimeZone, From: optDate(rep.From), To: optDate(rep.To),
 		Data:       jsonDataOf(rep),
 		DaysPriced: rep.DaysPriced, UnpricedIntervals: rep.Unpriced.Intervals,
 		DiscountRate: rep.DiscountRate, LifetimeYears: rep.LifetimeYears, BestBy: rep.BestBy,
-		Currency: rep.Currency, FinanceConvention: FinanceConvention,
+		Currency: rep.Currency, FinanceConvention: report.FinanceConvention,
 		Results:    make([]jsonResult, 0, len(rep.Results)),
 		TypicalDay: rep.Profile,
 	}
@@ -178,7 +179,7 @@ func writeJSON(w io.Writer, rep *Report) error {
 	return enc.Encode(doc)
 }
 
-func jsonDataOf(rep *Report) jsonData {
+func jsonDataOf(rep *report.Report) jsonData {
 	d := rep.Data
 	out := jsonData{
 		First: d.First.Format(time.RFC3339), End: d.End.Format(time.RFC3339),
@@ -203,7 +204,7 @@ func jsonDataOf(rep *Report) jsonData {
 
 // jsonResultOf is the i-th result as JSON. Period amounts are the bills
 // (rounded to the cent) and totals their sums, as in the table.
-func jsonResultOf(rep *Report, i int) jsonResult {
+func jsonResultOf(rep *report.Report, i int) jsonResult {
 	r := rep.Results[i]
 	t := r.Totals
 	jr := jsonResult{
@@ -239,7 +240,7 @@ func jsonResultOf(rep *Report, i int) jsonResult {
 	return jr
 }
 
-func modelOf(r Result) string {
+func modelOf(r report.Result) string {
 	if r.Config.Model == "" {
 		return "full"
 	}
@@ -257,7 +258,7 @@ var csvHeader = []string{
 	"period_baseline_cost", "period_cost", "period_savings",
 }
 
-func writeCSV(w io.Writer, rep *Report) error {
+func writeCSV(w io.Writer, rep *report.Report) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err
@@ -322,7 +323,7 @@ func newTable(w io.Writer) table.Writer {
 	return t
 }
 
-func writeTable(w io.Writer, rep *Report) error {
+func writeTable(w io.Writer, rep *report.Report) error {
 	fmt.Fprintf(w, "Battery what-if for site %q (%s), money in %s\n", rep.Site, rep.TimeZone, rep.Currency)
 	writeDataLines(w, rep)
 	if len(rep.Results) == 1 {
@@ -334,7 +335,7 @@ func writeTable(w io.Writer, rep *Report) error {
 	return nil
 }
 
-func writeSingle(w io.Writer, rep *Report, r Result) {
+func writeSingle(w io.Writer, rep *report.Report, r report.Result) {
 	fmt.Fprintf(w, "Battery: %s (%s)\n", r.Label, r.Convention)
 	fmt.Fprintf(w, "Power limit: %s\n\n", describePower(r.Config))
 	t := newTable(w)
@@ -374,7 +375,7 @@ func writeSingle(w io.Writer, rep *Report, r Result) {
 
 func percent(f float64) string { return strconv.FormatFloat(f*100, 'f', -1, 64) + "%" }
 
-func writeSweep(w io.Writer, rep *Report) {
+func writeSweep(w io.Writer, rep *report.Report) {
 	first := rep.Results[0]
 	fmt.Fprintf(w, "Batteries: %d configurations simulated in one pass over the data.\n", len(rep.Results))
 	fmt.Fprintf(w, "Convention: %s (likewise for each size).\n", first.Convention)
