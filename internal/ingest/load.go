@@ -179,16 +179,26 @@ func Import(ctx context.Context, db *bun.DB, path string, opts Options) (*Result
 		return nil, err
 	}
 	defer conn.Close()
+	var stale []string
 	err = conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
 		return pgx.BeginFunc(ctx, pc, func(tx pgx.Tx) error {
 			l := &loader{ctx: ctx, tx: tx, path: path, name: name, format: format, cfg: cfg,
-				opts: opts, zone: zone, stats: stats, keys: keys, res: res}
-			return l.run()
+				opts: opts, zone: zone, stats: stats, keys: keys, res: res, written: newWritten()}
+			if err := l.run(); err != nil {
+				return err
+			}
+			stale, err = staleTables(ctx, tx, l.written)
+			return err
 		})
 	})
+	// Back to the pool before analyze takes a connection of its own.
+	conn.Close()
 	if err != nil {
 		return nil, err
+	}
+	if note := analyze(ctx, db, stale); note != "" {
+		res.Notes = append(res.Notes, note)
 	}
 	res.Elapsed = time.Since(start)
 	return res, nil
@@ -259,6 +269,9 @@ type loader struct {
 	keys   []SiteKey
 	siteID []int64
 	res    *Result
+	// written counts the rows the import wrote (inserted, updated or
+	// deleted) per table, for staleTables.
+	written map[string]int64
 }
 
 func (l *loader) run() error {
@@ -603,6 +616,7 @@ func (l *loader) merge() error {
 		}
 		l.res.Inserted += ins
 		l.res.Replaced += upd
+		l.written[m.table] += ins + upd
 		l.res.Unchanged += unchanged
 		if upd > 0 || unchanged > 0 {
 			l.res.Method = "merge"
@@ -782,9 +796,10 @@ func (l *loader) mergeIntervals() error {
 		WHERE EXISTS (SELECT 1 FROM ingest_new n WHERE `+overlap+`)`, maxStep); err != nil {
 		return err
 	}
-	if _, err := exec(`DELETE FROM energy_days r USING ingest_days d
+	deleted, err := exec(`DELETE FROM energy_days r USING ingest_days d
 		WHERE r.site_id = d.site_id AND r.kind = d.kind AND r.channel = d.channel
-		AND r.start >= d.day AND r.start < d.day + interval '24 hours'`); err != nil {
+		AND r.start >= d.day AND r.start < d.day + interval '24 hours'`)
+	if err != nil {
 		return err
 	}
 	src := `SELECT n.site_id, n.kind, n.channel, n.ts, n.step, n.energy, n.quality, n.updated_at FROM ingest_new n
@@ -793,9 +808,11 @@ func (l *loader) mergeIntervals() error {
 		JOIN ingest_days d ON d.site_id = o.site_id AND d.kind = o.kind AND d.channel = o.channel
 			AND d.day = date_bin('24 hours', o.ts, ` + nemDayOrigin + `)
 		WHERE NOT EXISTS (SELECT 1 FROM ingest_new n WHERE ` + overlap + `)`
-	if _, err := exec(fmt.Sprintf(buildDays, src), maxStep); err != nil {
+	inserted, err := exec(fmt.Sprintf(buildDays, src), maxStep)
+	if err != nil {
 		return err
 	}
+	l.written["energy_days"] += deleted + inserted
 	return nil
 }
 
