@@ -145,19 +145,12 @@ func parsePrice(s string) (report.Price, error) {
 // ("5%"). It must be in [0, 1): a discount rate of 100% or more discounts
 // every future saving to nothing.
 func parseRate(s string) (float64, error) {
-	orig := s
-	s = strings.TrimSpace(s)
-	scale := 1.0
-	if t, ok := strings.CutSuffix(s, "%"); ok {
-		s, scale = strings.TrimSpace(t), 0.01
+	v, ok := parseFraction(s)
+	if !ok || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("discount rate %q: want a fraction such as 0.05 or a percentage such as 5%%", s)
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("discount rate %q: want a fraction such as 0.05 or a percentage such as 5%%", orig)
-	}
-	v *= scale
 	if v < 0 || v >= 1 {
-		return 0, fmt.Errorf("discount rate %q must be at least 0 and below 100%%", orig)
+		return 0, fmt.Errorf("discount rate %q must be at least 0 and below 100%%", s)
 	}
 	return v, nil
 }
@@ -166,19 +159,28 @@ func parseRate(s string) (float64, error) {
 // percentage ("90%"). It must be in (0, 1]: the battery configuration would
 // read 0 as "not given", but on the command line it was given.
 func parseEfficiency(s string) (float64, error) {
-	orig := s
+	v, ok := parseFraction(s)
+	if !ok {
+		return 0, fmt.Errorf("battery efficiency %q: want a fraction such as 0.9 or a percentage such as 90%%", s)
+	}
+	if !(v > 0 && v <= 1) {
+		return 0, fmt.Errorf("battery efficiency must be in (0, 1], got %s", s)
+	}
+	return v, nil
+}
+
+// parseFraction reads a fraction ("0.9") or a percentage of one ("90%",
+// "90 %"), with spaces around it; ok is false when s is not a number or is
+// NaN. Infinities pass, for the caller to judge.
+func parseFraction(s string) (v float64, ok bool) {
 	s = strings.TrimSpace(s)
 	scale := 1.0
-	if t, ok := strings.CutSuffix(s, "%"); ok {
+	if t, pct := strings.CutSuffix(s, "%"); pct {
 		s, scale = strings.TrimSpace(t), 0.01
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) {
-		return 0, fmt.Errorf("battery efficiency %q: want a fraction such as 0.9 or a percentage such as 90%%", orig)
+		return 0, false
 	}
-	v *= scale
-	if !(v > 0 && v <= 1) {
-		return 0, fmt.Errorf("battery efficiency must be in (0, 1], got %s", orig)
-	}
-	return v, nil
+	return v * scale, true
 }
