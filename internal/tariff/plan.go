@@ -100,25 +100,16 @@ type planParser struct {
 // newPlanParser starts reading root, a decoded plan of solarview's own
 // format.
 func newPlanParser(root any) *planParser {
-	// Controlled-load windows are a kind of their own: a holiday rate there
-	// says nothing of the general rates' holidays.
-	general := root
-	if obj, ok := root.(map[string]any); ok {
-		m := make(map[string]any, len(obj))
-		for k, v := range obj {
-			if k != "controlledLoad" {
-				m[k] = v
-			}
-		}
-		general = m
-	}
-	return &planParser{aware: holidayAwareness(general,
+	return &planParser{aware: holidayAwareness(root,
 		[]string{"rates", "timeOfUseRates"}, []string{"solarFeedInTariff"}, []string{"demandCharges"})}
 }
 
 // holidayAwareness finds, for each kind of list (keys naming the lists of
 // one kind), whether any of its windows anywhere in root names public
-// holidays.
+// holidays. It does not look inside a "controlledLoad" below root:
+// controlled-load windows are a kind of their own, and a holiday rate there
+// says nothing of the general rates' holidays, so callers ask about that
+// part on its own.
 func holidayAwareness(root any, kinds ...[]string) map[string]bool {
 	out := map[string]bool{}
 	var walk func(v any)
@@ -126,6 +117,9 @@ func holidayAwareness(root any, kinds ...[]string) map[string]bool {
 		switch v := v.(type) {
 		case map[string]any:
 			for k, x := range v {
+				if k == "controlledLoad" {
+					continue
+				}
 				for _, kind := range kinds {
 					for _, key := range kind {
 						if k == key && namesHolidays(x) {
@@ -173,16 +167,8 @@ func (p *planParser) plan(path string, v any) error {
 	if _, err := optString(path, obj, "description"); err != nil {
 		return err
 	}
-	if raw, ok := obj["dailySupplyCharge"]; ok {
-		amount, err := moneyValue(path+".dailySupplyCharge", raw)
-		if err != nil {
-			return err
-		}
-		c := &DailySupplyCharge{}
-		c.Amount = amount
-		if err := p.add(path+".dailySupplyCharge", c); err != nil {
-			return err
-		}
+	if err := p.supplyCharge(path, obj); err != nil {
+		return err
 	}
 	if err := p.rateLists(path, obj, season{}); err != nil {
 		return err
@@ -202,6 +188,22 @@ func (p *planParser) plan(path string, v any) error {
 	return nil
 }
 
+// supplyCharge reads obj's dailySupplyCharge, if it has one: the plan's own,
+// or its controlled-load circuit's.
+func (p *planParser) supplyCharge(path string, obj map[string]any) error {
+	raw, ok := obj["dailySupplyCharge"]
+	if !ok {
+		return nil
+	}
+	amount, err := moneyValue(path+".dailySupplyCharge", raw)
+	if err != nil {
+		return err
+	}
+	c := &DailySupplyCharge{}
+	c.Amount = amount
+	return p.add(path+".dailySupplyCharge", c)
+}
+
 // controlledLoad reads the plan's controlled-load circuit: its supply
 // charge and rates, read as the plan's own are, all year.
 func (p *planParser) controlledLoad(path string, v any) error {
@@ -213,16 +215,8 @@ func (p *planParser) controlledLoad(path string, v any) error {
 		return err
 	}
 	start := len(p.comps)
-	if raw, ok := obj["dailySupplyCharge"]; ok {
-		amount, err := moneyValue(path+".dailySupplyCharge", raw)
-		if err != nil {
-			return err
-		}
-		c := &DailySupplyCharge{}
-		c.Amount = amount
-		if err := p.add(path+".dailySupplyCharge", c); err != nil {
-			return err
-		}
+	if err := p.supplyCharge(path, obj); err != nil {
+		return err
 	}
 	general := p.aware
 	p.aware = holidayAwareness(obj, []string{"rates", "timeOfUseRates"})
