@@ -230,15 +230,7 @@ func (r *cdrReader) contract(path string, c map[string]any) error {
 	case "QUOTA":
 		return planErr(path+".pricingModel", "%q: quota plans are not supported", model)
 	}
-	// Controlled-load windows are a kind of their own: a holiday rate there
-	// says nothing of the general rates' holidays.
-	general := make(map[string]any, len(c))
-	for k, v := range c {
-		if k != "controlledLoad" {
-			general[k] = v
-		}
-	}
-	r.aware = holidayAwareness(general,
+	r.aware = holidayAwareness(c,
 		[]string{"singleRate", "timeOfUseRates"}, []string{"solarFeedInTariff"}, []string{"demandCharges"})
 	r.aware["controlledLoad"] = holidayAwareness(c["controlledLoad"], []string{"timeOfUseRates"})["timeOfUseRates"]
 	periods, err := optArray(path, c, "tariffPeriod")

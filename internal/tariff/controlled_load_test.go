@@ -294,3 +294,28 @@ func TestCDRDemandPerKVA(t *testing.T) {
 		t.Errorf("2 kW at 1.10 per kVA: %s, want 2.20", got)
 	}
 }
+
+// TestHolidayAwarenessLeavesControlledLoadApart checks that a holiday
+// window among the controlled-load rates makes neither the plan's general
+// rates nor CDR's aware of holidays, and is found when the controlled-load
+// part is asked about on its own.
+func TestHolidayAwarenessLeavesControlledLoadApart(t *testing.T) {
+	t.Parallel()
+	holidayRate := map[string]any{"unitPrice": 0.1, "days": []any{"PUBLIC_HOLIDAYS"}}
+	cl := map[string]any{"timeOfUseRates": []any{holidayRate}}
+	root := map[string]any{
+		"timeOfUseRates": []any{map[string]any{"unitPrice": 0.3, "days": []any{"MON"}}},
+		"controlledLoad": cl,
+	}
+	if got := holidayAwareness(root, []string{"rates", "timeOfUseRates"}); got["timeOfUseRates"] || got["rates"] {
+		t.Errorf("general rates aware of holidays through the controlled load: %v", got)
+	}
+	if got := holidayAwareness(cl, []string{"timeOfUseRates"}); !got["timeOfUseRates"] {
+		t.Errorf("controlled-load rates asked on their own: %v, want aware", got)
+	}
+	// Deeper, as a CDR electricityContract holds it.
+	contract := map[string]any{"controlledLoad": []any{cl}}
+	if got := holidayAwareness(map[string]any{"electricityContract": contract}, []string{"timeOfUseRates"}); got["timeOfUseRates"] {
+		t.Errorf("a controlledLoad below the root counted: %v", got)
+	}
+}
