@@ -119,6 +119,15 @@ func totalImport(i, c schema.QueryAppender) schema.QueryAppender {
 // `WHERE site_id = …` reaches the index and a site's rows never depend on
 // another site's.
 //
+// The branches are in the order of their size: the general path, then the
+// aligned days with gaps, then the complete days, nearly all of the data.
+// Each gives a site's rows day after day, so without ORDER BY a site's
+// rows come as a few runs in time order, the longest last, and a reader
+// can put them in order by holding only the short runs (the report does:
+// internal/report's mergeRuns). SQL promises no order, so such a reader
+// must check it; sorting a site-year's rows would cost PostgreSQL about as
+// much as the rest of the query.
+//
 // Measured (README, "Storage"), a site-year's rows cost almost all per row:
 // on complete days, one set-returning function per array and the join's
 // projection per interval, on top of sending the row. Around that, the plan
@@ -130,7 +139,7 @@ func totalImport(i, c schema.QueryAppender) schema.QueryAppender {
 func summary(db *bun.DB) *bun.SelectQuery {
 	ts := bun.Ident("timestamp")
 	x := db.NewSelect().
-		TableExpr("(?) AS x", alignedDays(db).UnionAll(otherDays(db))).
+		TableExpr("(?) AS x", otherDays(db).UnionAll(alignedDays(db))).
 		ColumnExpr("x.site_id").
 		ColumnExpr("x.?", ts)
 	for _, c := range []string{"generation", "import", "export", "consumption", "controlled_load"} {
@@ -245,7 +254,7 @@ func alignedDays(db *bun.DB) *bun.SelectQuery {
 		}
 		return outputs(q, v)
 	}
-	return branch(true).UnionAll(branch(false))
+	return branch(false).UnionAll(branch(true))
 }
 
 // flaggedDays is the energy_days rows of site k.site_id grouped per NEM day:
@@ -264,7 +273,8 @@ func flaggedDays(db *bun.DB, gapsOnly bool) *bun.SelectQuery {
 		ColumnExpr("? AS aligned", aligned()).
 		ColumnExpr("bool_and(array_position(r.energy, NULL) IS NULL) AS complete").
 		Where("r.site_id = k.site_id").
-		GroupExpr("r.site_id, ?", bucketOf("r"))
+		GroupExpr("r.site_id, ?", bucketOf("r")).
+		OrderExpr("?", bucketOf("r"))
 	if gapsOnly {
 		q = q.Where("EXISTS (?)", db.NewSelect().
 			TableExpr("energy_days AS n").
@@ -333,6 +343,7 @@ func otherDays(db *bun.DB) *bun.SelectQuery {
 		q = q.ColumnExpr("CASE WHEN o.? THEN o.? WHEN bool_or(o.?) OVER (PARTITION BY o.site_id) THEN 0::float8 END AS ?",
 			bun.Ident("row_"+f.column), bun.Ident(f.column), bun.Ident("has_"+f.column), bun.Ident(f.column))
 	}
+	q = q.OrderExpr("o.?", ts)
 	// A NULL general import is either a site without general import
 	// channels (import is then the controlled load alone) or a register
 	// reset, which stays NULL: totalImport cannot tell them apart here.
