@@ -66,7 +66,7 @@ func benchSite(b testing.TB, years int) (*bun.DB, int64) {
 // row decoded into an interval on the client, and nothing else.
 func streamOnly(b testing.TB, db *bun.DB, site int64) int {
 	n := 0
-	err := streamSummary(context.Background(), db, site, span{}, func(src battery.Source) error {
+	err := streamSummary(context.Background(), db, site, span{}, false, func(src battery.Source) error {
 		var iv battery.Interval
 		for src.Next(&iv) {
 			n++

@@ -267,7 +267,7 @@ func ComputeFleet(ctx context.Context, db *bun.DB, fo FleetOptions) (*Fleet, err
 func reportSite(ctx context.Context, db *bun.DB, opts Options, s fleetSite) (SiteRow, error) {
 	row := SiteRow{Site: s.name, TimeZone: s.zone}
 	opts.Site = s.name
-	opts.noChannelGaps = true
+	opts.fleet = true
 	rep, err := Compute(ctx, db, opts)
 	if err != nil {
 		if fatal(ctx, err) {

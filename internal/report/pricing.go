@@ -52,7 +52,7 @@ type pricing struct {
 	// (in loc), made as the data reaches them: `compare` on a site
 	// without billing periods.
 	monthly *tariff.Tariff
-	loc     *time.Location
+	loc     *time.Location // the site's zone
 	// holidays is the public-holiday calendar the monthly periods carry.
 	holidays *tariff.Holidays
 
@@ -101,7 +101,7 @@ func (u *unpriced) add(t time.Time) {
 // newPricing compiles a pricer per billing period (each checks its tariff,
 // so a tariff without components is refused before any data is read).
 func newPricing(loc *time.Location, periods []tariff.Period, nconf int) (*pricing, error) {
-	p := &pricing{nconf: nconf, cur: -1, lo: math.MaxInt64, hi: math.MinInt64,
+	p := &pricing{nconf: nconf, loc: loc, cur: -1, lo: math.MaxInt64, hi: math.MinInt64,
 		imp: make([]float64, nconf), exp: make([]float64, nconf)}
 	for _, per := range periods {
 		pr, err := tariff.NewPricer(loc, []tariff.Period{per})
@@ -123,6 +123,27 @@ func newPricing(loc *time.Location, periods []tariff.Period, nconf int) (*pricin
 		}
 	}
 	return p, nil
+}
+
+// reset returns p to what its constructor made, every interval forgotten,
+// for a pass over the data that starts again.
+func (p *pricing) reset() error {
+	var fresh *pricing
+	var err error
+	if p.monthly != nil {
+		fresh, err = newMonthlyPricing(p.loc, p.monthly, p.holidays, p.nconf)
+	} else {
+		periods := make([]tariff.Period, len(p.periods))
+		for i, st := range p.periods {
+			periods[i] = st.period
+		}
+		fresh, err = newPricing(p.loc, periods, p.nconf)
+	}
+	if err != nil {
+		return err
+	}
+	*p = *fresh
+	return nil
 }
 
 // localMidnight is the instant the calendar date of d starts in loc.

@@ -53,10 +53,11 @@ type Options struct {
 	// default DefaultCurrency.
 	Currency string
 
-	// noChannelGaps leaves Report.ChannelGaps empty and spares the query
-	// that finds them: `--all-sites` prints one row per site, which does
-	// not show them.
-	noChannelGaps bool
+	// fleet marks one report of many run side by side (`--all-sites`). It
+	// leaves Report.ChannelGaps empty and spares the query that finds them,
+	// since a ranking row does not show them, and reads the rows on the
+	// report's own goroutine, since the other reports keep the cores busy.
+	fleet bool
 }
 
 // Report is a computed report: what was simulated, over which data, and the
@@ -251,21 +252,6 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 	if !opts.To.IsZero() {
 		s.To = localMidnight(opts.To.AddDate(0, 0, 1), loc)
 	}
-	sinks := make([]battery.Sink, 0, len(prices)+4)
-	for _, p := range prices {
-		sinks = append(sinks, p)
-	}
-	gaps := &gapList{}
-	sinks = append(sinks, gaps)
-	st := &streamed{}
-	if opts.Profile && len(opts.Batteries) == 1 {
-		st.profile = newSOCProfile(loc, opts.Batteries[0].CapacityWh)
-		sinks = append(sinks, st.profile)
-	}
-	if opts.Progress != nil {
-		sinks = append(sinks, newProgress(opts.Progress, loc))
-	}
-
 	// Where each grid channel has rows is asked on another connection
 	// while the summary streams: it needs nothing from the pass.
 	type presence struct {
@@ -275,7 +261,7 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	present := make(chan presence, 1)
-	if opts.noChannelGaps {
+	if opts.fleet {
 		present <- presence{}
 	} else {
 		go func() {
@@ -284,7 +270,32 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 		}()
 	}
 
-	err := streamSummary(ctx, db, site.ID, s, func(src battery.Source) error {
+	st := &streamed{}
+	var gaps *gapList
+	passes := 0
+	err := streamSummary(ctx, db, site.ID, s, opts.fleet, func(src battery.Source) error {
+		// A second pass starts again from the first interval (see
+		// streamSummary), so every sink starts afresh.
+		if passes++; passes > 1 {
+			for _, p := range prices {
+				if err := p.reset(); err != nil {
+					return err
+				}
+			}
+		}
+		sinks := make([]battery.Sink, 0, len(prices)+4)
+		for _, p := range prices {
+			sinks = append(sinks, p)
+		}
+		gaps = &gapList{}
+		sinks = append(sinks, gaps)
+		if opts.Profile && len(opts.Batteries) == 1 {
+			st.profile = newSOCProfile(loc, opts.Batteries[0].CapacityWh)
+			sinks = append(sinks, st.profile)
+		}
+		if opts.Progress != nil {
+			sinks = append(sinks, newProgress(opts.Progress, loc))
+		}
 		var err error
 		st.data, err = battery.Run(ctx, src, opts.Batteries, battery.Sinks(sinks...), battery.RunOptions{})
 		return err
@@ -305,7 +316,7 @@ func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Locati
 	if p.err != nil {
 		return nil, p.err
 	}
-	if !opts.noChannelGaps {
+	if !opts.fleet {
 		st.channels = channelGaps(p.rows, st.data, st.gaps)
 	}
 	return st, nil

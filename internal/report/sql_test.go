@@ -65,7 +65,7 @@ func engineOver(t *testing.T, db *bun.DB, siteID int64, capacity, efficiency flo
 		return nil
 	})
 	cfg := battery.Config{Model: battery.ModelSeed, CapacityWh: capacity, Efficiency: efficiency}
-	err := streamSummary(context.Background(), db, siteID, span{}, func(src battery.Source) error {
+	err := streamSummary(context.Background(), db, siteID, span{}, false, func(src battery.Source) error {
 		_, err := battery.Run(context.Background(), src, []battery.Config{cfg}, sink, battery.RunOptions{})
 		return err
 	})
