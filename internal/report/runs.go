@@ -57,11 +57,19 @@ func newMergeRuns(src battery.Source, hold int) *mergeRuns {
 	return &mergeRuns{src: src, hold: hold}
 }
 
-// held is where mergeRuns keep rows, reused from one site to the next
+// heldPool keeps mergeRuns' buffers from one site to the next
 // (`--all-sites` reads thousands).
 var heldPool = sync.Pool{New: func() any { return new([]battery.Interval) }}
 
-func getHeld() []battery.Interval { return (*heldPool.Get().(*[]battery.Interval))[:0] }
+// getHeld is an empty buffer for n rows: sized once, since growing it by
+// appending would leave twice its size behind as garbage.
+func getHeld(n int) []battery.Interval {
+	b := (*heldPool.Get().(*[]battery.Interval))[:0]
+	if cap(b) < n {
+		b = make([]battery.Interval, 0, n)
+	}
+	return b
+}
 
 func putHeld(b []battery.Interval) {
 	if cap(b) > 0 {
@@ -74,7 +82,7 @@ func putHeld(b []battery.Interval) {
 // among them (each already in order) rather than sorting them.
 func (m *mergeRuns) fill() {
 	m.filled = true
-	m.held = getHeld()
+	m.held = getHeld(m.hold)
 	var runs []int // where each run after the first begins in held
 	var iv battery.Interval
 	for len(m.held) < m.hold {
@@ -88,7 +96,7 @@ func (m *mergeRuns) fill() {
 		m.held = append(m.held, iv)
 	}
 	if len(runs) > 0 {
-		scratch := getHeld()
+		scratch := getHeld(len(m.held))
 		m.held, scratch = mergeNatural(m.held, scratch, runs)
 		putHeld(scratch)
 	}

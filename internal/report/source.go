@@ -108,6 +108,21 @@ func readSummary(ctx context.Context, db *bun.DB, siteID int64, s span, ordered,
 		// connection rather than read the rest of the result.
 		qctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		if !ordered {
+			// Grouping by sorting rather than hashing gives summary's days
+			// in order (views/summary.go), which is what lets mergeRuns
+			// order the rows in passing. SET LOCAL keeps the setting to
+			// this read-only transaction; the connection goes back to the
+			// pool as it came.
+			if _, err := pc.Conn().Exec(qctx, "BEGIN READ ONLY; SET LOCAL enable_hashagg = off"); err != nil {
+				return fmt.Errorf("reading summary: %w", err)
+			}
+			defer func() {
+				if !pc.Conn().IsClosed() {
+					_, _ = pc.Conn().Exec(ctx, "ROLLBACK")
+				}
+			}()
+		}
 		rows, err := pc.Conn().Query(qctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("reading summary: %w", err)

@@ -3,7 +3,7 @@
 --
 --   summary: changed, same columns: CREATE OR REPLACE
 --
--- solarview:view summary b9742457d2fc bb9d109645d1
+-- solarview:view summary b9742457d2fc b132943e9256
 
 CREATE OR REPLACE VIEW summary AS
     SELECT
@@ -305,7 +305,6 @@ CREATE OR REPLACE VIEW summary AS
                                 a.site_id,
                                 a."timestamp"
                         ) o
-                    ORDER BY o."timestamp"
                 ) w
             UNION ALL (
                 SELECT
@@ -447,7 +446,6 @@ CREATE OR REPLACE VIEW summary AS
                                 GROUP BY
                                     r.site_id,
                                     date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                                ORDER BY date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
                             ) d
                         WHERE
                             d.aligned
@@ -587,7 +585,6 @@ CREATE OR REPLACE VIEW summary AS
                                 GROUP BY
                                     r.site_id,
                                     date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
-                                ORDER BY date_bin('24 hours', r.start, '2000-01-01 00:00:00+10'::timestamptz)
                             ) d
                         WHERE
                             d.aligned
