@@ -257,25 +257,13 @@ func dbSize(b *testing.B, db *bun.DB) int64 {
 }
 
 // streamSitesInOneSession is the sequential baseline: each site's summary
-// read as the report reads it (readSummary: its query, rows decoded and put
-// in time order), one site after another, nothing computed. The pool hands
-// the same idle connection back each time. (The fleet's sites are complete
-// days, which come in order: a fall back to ORDER BY fails the benchmark
-// rather than being timed.)
+// read as `--all-sites` reads it (streamOnly, inline), one site after
+// another, nothing computed; the pool hands the same idle connection back
+// each time.
 func streamSitesInOneSession(b *testing.B, db *bun.DB, ids []int64) int64 {
-	ctx := context.Background()
 	var rows int64
 	for _, id := range ids {
-		err := readSummary(ctx, db, id, span{}, false, true, func(src battery.Source) error {
-			var iv battery.Interval
-			for src.Next(&iv) {
-				rows++
-			}
-			return src.Err()
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
+		rows += int64(streamOnly(b, db, id, true))
 	}
 	return rows
 }

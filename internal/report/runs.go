@@ -25,7 +25,8 @@ const mergeHold = 1 << 15
 // PostgreSQL (an external merge of 105,408 rows: 19 of 39 ms). But the rows
 // already come in a few runs, each in time order: summary's plan gives its
 // rare paths first (days with gaps, sites with registers) and the complete
-// days last, each path day after day (views/summary.go). So mergeRuns holds
+// days last, each path day after day when its days are grouped by sorting,
+// which readSummary asks for (views/summary.go). So mergeRuns holds
 // the first rows, up to hold of them, sorting them if more than one run
 // began among them, and then merges what it holds with the rows still to
 // come, which it passes on as they arrive. A site whose rows are all
