@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/solarview/solarview/internal/dbtest"
 	"github.com/solarview/solarview/internal/report/reporttest"
 	"github.com/solarview/solarview/internal/tariff"
+	"github.com/solarview/solarview/models"
 )
 
 // at is the n-th five-minute interval of 2024, with n as its import so
@@ -376,5 +378,80 @@ func BenchmarkMergeRuns(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A site whose days with gaps outnumber what mergeRuns holds, interleaved
+// with its complete days, makes the report read the site twice: the
+// second pass, sorted by PostgreSQL, must start afresh (pricing reset, new
+// sinks), so the report equals one computed over the sorted rows alone.
+func TestComputeFallsBackToOrderByOnManyGapDays(t *testing.T) {
+	t.Parallel()
+	db := dbtest.NewMigratedDB(t)
+	ctx := context.Background()
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var rows []reporttest.Row
+	for i := range 240 * 288 {
+		day, slot := i/288, i%288
+		if day%2 == 1 && slot >= 100 && slot < 110 {
+			continue // every other day has a gap: 120 days, 33,360 rows
+		}
+		r := reporttest.Row{Start: start.Add(time.Duration(i) * 5 * time.Minute), Import: float64(i%89) + 3}
+		if slot > 100 && slot < 180 {
+			r.Generation, r.Export = float64(i%17)+40, float64(i%11)+20
+		}
+		rows = append(rows, r)
+	}
+	id := reporttest.AddSite(t, db, "gappy", "Australia/Brisbane")
+	reporttest.Load(t, db, id, 5*time.Minute, rows)
+	tr := reporttest.AddFlatTariff(t, db, "flat", "1.10", "0.30", "0.05")
+	reporttest.AddPeriods(t, db, id, tr, "2024-01-01", "2024-08-31", "month")
+
+	// The fall back is needed: the merge alone cannot order these rows.
+	err := readSummary(ctx, db, id, span{}, false, true, func(src battery.Source) error {
+		var iv battery.Interval
+		for src.Next(&iv) {
+		}
+		return src.Err()
+	})
+	if !errors.Is(err, errOutOfOrder) {
+		t.Fatalf("reading without ORDER BY: %v, want errOutOfOrder (the test would not cover the second pass)", err)
+	}
+
+	// With a price, so that payback is a number (NaN would not compare).
+	opts := Options{Site: "gappy", Batteries: []battery.Config{
+		{Model: battery.ModelSeed, CapacityWh: 10000, Efficiency: 0.9},
+		{CapacityWh: 5000, Efficiency: 0.9, ChargePowerW: 2000, DischargePowerW: 2000},
+	}, Price: &Price{Fixed: 2000 * models.Unit, PerKWh: 600 * models.Unit}}
+	got, err := Compute(ctx, db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The same report over the rows PostgreSQL sorted, in one pass.
+	site, loc, err := loadSite(ctx, db, "gappy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := tariff.LoadPricer(ctx, db, tariff.Components, site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	price, err := newPricing(loc, pr.Periods(), len(opts.Batteries))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaps := &gapList{}
+	data, err := battery.Run(ctx, battery.NewSliceSource(orderedSummary(t, db, id)), opts.Batteries, battery.Sinks(price, gaps), battery.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := (&streamed{data: data, gaps: gaps.gaps}).assemble(site, opts, price)
+
+	if !reflect.DeepEqual(got.Data, want.Data) || !reflect.DeepEqual(got.Gaps, want.Gaps) || !reflect.DeepEqual(got.Results, want.Results) {
+		t.Errorf("report after the second pass differs from one pass over sorted rows:\ngot  %+v\n     %+v\nwant %+v\n     %+v", *got.Data, got.Results[0].Totals, *want.Data, want.Results[0].Totals)
+	}
+	if got.Data.Gaps == 0 || got.Results[0].Savings == 0 {
+		t.Errorf("%d gaps, savings %v: the data should have gaps and the battery save money", got.Data.Gaps, got.Results[0].Savings)
 	}
 }
