@@ -243,7 +243,9 @@ type streamed struct {
 
 // stream reads the site's summary once, in time order, simulates every
 // battery of opts over it and feeds each interval to every pricing sink:
-// one for `battery`, one per plan for `compare`.
+// one for `battery`, one per plan for `compare`. When the rows have to be
+// read a second time (see streamSummary), the pricings are reset and the
+// other sinks made anew, and a progress callback sees the pass start over.
 func stream(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Location, opts Options, prices []*pricing) (*streamed, error) {
 	var s span
 	if !opts.From.IsZero() {
