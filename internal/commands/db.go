@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/solarview/solarview/internal/pgserver"
 )
 
 // dbCommand manages the embedded PostgreSQL server. start, stop and status
@@ -241,13 +243,11 @@ func dbPsql(ctx context.Context, env *Env, opts *dbPsqlOpts) error {
 // findPsql prefers the psql beside the embedded server's binaries (same
 // version), then PATH.
 func findPsql(env *Env) (string, error) {
+	binDir := ""
 	if cluster, err := env.Cluster(); err == nil {
-		p := filepath.Join(cluster.BinDir(), "psql")
-		if fi, err := os.Stat(p); err == nil && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
+		binDir = cluster.BinDir()
 	}
-	if p, err := exec.LookPath("psql"); err == nil {
+	if p, err := pgserver.PSQL(binDir); err == nil {
 		return p, nil
 	}
 	return "", errors.New("psql not found; install the PostgreSQL client: apt-get install postgresql-client (Debian/Ubuntu), brew install libpq (macOS)")

@@ -265,21 +265,12 @@ func sitesSQL(n int) string {
 
 func findPSQL(b *testing.B) string {
 	b.Helper()
-	if dir, err := pgserver.FindBinDir(); err == nil {
-		if p := filepath.Join(dir, "psql"); isExecutableFile(p) {
-			return p
-		}
-	}
-	p, err := exec.LookPath("psql")
+	dir, _ := pgserver.FindBinDir()
+	p, err := pgserver.PSQL(dir)
 	if err != nil {
 		b.Skip("psql not found: the baseline needs it")
 	}
 	return p
-}
-
-func isExecutableFile(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
 }
 
 func runSQL(b *testing.B, dsn, sql string) {

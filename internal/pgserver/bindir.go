@@ -45,6 +45,18 @@ func defaultSearch() searchSpec {
 	}
 }
 
+// PSQL returns the psql to run against a server whose binaries are in
+// binDir: the one beside them, of the same version, when there is one,
+// else the first on PATH. binDir may be empty.
+func PSQL(binDir string) (string, error) {
+	if binDir != "" {
+		if p := filepath.Join(binDir, "psql"); isExecutable(p) {
+			return p, nil
+		}
+	}
+	return exec.LookPath("psql")
+}
+
 // FindBinDir returns the directory holding the PostgreSQL server binaries:
 // the one initdb on PATH resolves to, then pg_config --bindir, then the
 // packagers' standard locations, newest major version first. It returns an

@@ -96,3 +96,25 @@ func TestVersionOrder(t *testing.T) {
 		t.Errorf("sorted %v, want %v", paths, want)
 	}
 }
+
+// PSQL takes the psql beside the server's binaries over the one on PATH,
+// and PATH's when there is none beside them.
+func TestPSQL(t *testing.T) {
+	withPSQL := fakeBinDir(t, filepath.Join(t.TempDir(), "server"), "initdb", "postgres", "psql")
+	without := fakeBinDir(t, filepath.Join(t.TempDir(), "server"), "initdb", "postgres")
+	onPath := fakeBinDir(t, filepath.Join(t.TempDir(), "bin"), "psql")
+	t.Setenv("PATH", onPath)
+	for _, tc := range []struct{ binDir, want string }{
+		{withPSQL, filepath.Join(withPSQL, "psql")},
+		{without, filepath.Join(onPath, "psql")},
+		{"", filepath.Join(onPath, "psql")},
+	} {
+		if got, err := PSQL(tc.binDir); err != nil || got != tc.want {
+			t.Errorf("PSQL(%q) = %q, %v; want %q", tc.binDir, got, err, tc.want)
+		}
+	}
+	t.Setenv("PATH", t.TempDir())
+	if got, err := PSQL(without); err == nil {
+		t.Errorf("PSQL with no psql anywhere = %q; want an error", got)
+	}
+}

@@ -344,21 +344,12 @@ func fleetPeakHeap(peak *uint64) (stop func()) {
 
 func fleetPSQL(b *testing.B) string {
 	b.Helper()
-	if dir, err := pgserver.FindBinDir(); err == nil {
-		if p := filepath.Join(dir, "psql"); fileExists(p) {
-			return p
-		}
-	}
-	p, err := exec.LookPath("psql")
+	dir, _ := pgserver.FindBinDir()
+	p, err := pgserver.PSQL(dir)
 	if err != nil {
 		b.Skip("psql not found: the import baseline needs it")
 	}
 	return p
-}
-
-func fileExists(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
 }
 
 // copyBaseline times psql \copy of the fleet's interval rows — one per site
