@@ -118,45 +118,36 @@ func (fo *FleetOptions) check() error {
 	return o.check()
 }
 
-// fleetSite is a site to report, in the order the sites are listed.
-type fleetSite struct {
-	name, zone string
-}
-
-// chooseSites resolves the names to report: every site, or the names asked
-// for (each once), refusing an unknown one with a "did you mean".
-func chooseSites(ctx context.Context, db bun.IDB, fo FleetOptions) ([]fleetSite, error) {
+// chooseSites loads the sites to report, whole: every site, or the names
+// asked for (each once), refusing an unknown one with a "did you mean".
+func chooseSites(ctx context.Context, db bun.IDB, fo FleetOptions) ([]models.Site, error) {
 	var all []models.Site
-	if err := db.NewSelect().Model(&all).Column("name", "timezone").Order("name").Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&all).Order("name").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("listing sites: %w", err)
 	}
 	if len(all) == 0 {
 		return nil, errors.New("there are no sites yet: add one with `solarview site add` and import its data")
 	}
 	if fo.AllSites {
-		out := make([]fleetSite, len(all))
-		for i, s := range all {
-			out[i] = fleetSite{s.Name, s.TimeZone}
-		}
-		return out, nil
+		return all, nil
 	}
-	byName := make(map[string]string, len(all))
+	byName := make(map[string]models.Site, len(all))
 	known := make([]string, len(all))
 	for i, s := range all {
-		byName[s.Name] = s.TimeZone
+		byName[s.Name] = s
 		known[i] = s.Name
 	}
-	var out []fleetSite
+	var out []models.Site
 	seen := map[string]bool{}
 	for _, n := range fo.Sites {
 		n = strings.TrimSpace(n)
-		zone, ok := byName[n]
+		s, ok := byName[n]
 		if !ok {
 			return nil, &names.NotFoundError{Kind: "site", Name: n, Known: known}
 		}
 		if !seen[n] {
 			seen[n] = true
-			out = append(out, fleetSite{n, zone})
+			out = append(out, s)
 		}
 	}
 	return out, nil
@@ -206,7 +197,7 @@ func ComputeFleet(ctx context.Context, db *bun.DB, fo FleetOptions) (*Fleet, err
 		go func() {
 			defer wg.Done()
 			for i := range todo {
-				row, err := reportSite(ctx, db, fo.Report, sites[i])
+				row, err := reportSite(ctx, db, fo.Report, &sites[i])
 				select {
 				case results <- done{row, err}:
 				case <-ctx.Done():
@@ -264,21 +255,21 @@ func ComputeFleet(ctx context.Context, db *bun.DB, fo FleetOptions) (*Fleet, err
 
 // reportSite computes one site's report and keeps its row. Only a fatal
 // error (see fatal) is returned; any other becomes the row's reason.
-func reportSite(ctx context.Context, db *bun.DB, opts Options, s fleetSite) (SiteRow, error) {
-	row := SiteRow{Site: s.name, TimeZone: s.zone}
-	opts.Site = s.name
+func reportSite(ctx context.Context, db *bun.DB, opts Options, s *models.Site) (SiteRow, error) {
+	row := SiteRow{Site: s.Name, TimeZone: s.TimeZone}
+	opts.Site = s.Name
 	opts.fleet = true
-	rep, err := Compute(ctx, db, opts)
+	loc, err := siteLocation(s)
+	var rep *Report
+	if err == nil {
+		rep, err = computeSite(ctx, db, s, loc, opts)
+	}
 	if err != nil {
 		if fatal(ctx, err) {
-			return row, fmt.Errorf("site %q: %w", s.name, err)
+			return row, fmt.Errorf("site %q: %w", s.Name, err)
 		}
 		row.Reason = err.Error()
 		return row, nil
-	}
-	loc, err := time.LoadLocation(rep.TimeZone)
-	if err != nil {
-		loc = time.UTC
 	}
 	d := rep.Data
 	row.First = localDate(d.First.In(loc))

@@ -188,6 +188,12 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	return computeSite(ctx, db, site, loc, opts)
+}
+
+// computeSite is Compute for a site already loaded, in its zone loc, with
+// opts checked: `--all-sites` has every site from one query.
+func computeSite(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Location, opts Options) (*Report, error) {
 	pr, err := tariff.LoadPricer(ctx, db, opts.registry(), site)
 	if err != nil {
 		return nil, err
@@ -224,11 +230,20 @@ func loadSite(ctx context.Context, db *bun.DB, name string) (*models.Site, *time
 	if err != nil {
 		return nil, nil, err
 	}
-	loc, err := site.Location()
+	loc, err := siteLocation(site)
 	if err != nil {
-		return nil, nil, fmt.Errorf("site %q: time zone %q: %w", site.Name, site.TimeZone, err)
+		return nil, nil, err
 	}
 	return site, loc, nil
+}
+
+// siteLocation is the site's time zone, or an error naming the site.
+func siteLocation(site *models.Site) (*time.Location, error) {
+	loc, err := site.Location()
+	if err != nil {
+		return nil, fmt.Errorf("site %q: time zone %q: %w", site.Name, site.TimeZone, err)
+	}
+	return loc, nil
 }
 
 // streamed is what one pass over a site's summary gave: the simulation's
