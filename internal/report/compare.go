@@ -210,7 +210,7 @@ func ComputeComparison(ctx context.Context, db *bun.DB, opts CompareOptions) (*C
 	seen := map[string]bool{}
 	for _, p := range prices {
 		ws := p.tariffWarnings()
-		if w := p.holidayWarning(loc); w != "" {
+		if w := p.holidayWarning(); w != "" {
 			ws = append([]string{w}, ws...)
 		}
 		for _, w := range ws {

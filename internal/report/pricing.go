@@ -341,19 +341,12 @@ func (p *pricing) addMonth(t int64) error {
 
 // holidayWarning is the public-holiday warning (see
 // tariff.Pricer.HolidayWarning) for the periods p priced, or "".
-func (p *pricing) holidayWarning(loc *time.Location) string {
+func (p *pricing) holidayWarning() string {
 	ps := make([]tariff.Period, 0, len(p.periods))
 	for _, st := range p.periods {
 		ps = append(ps, st.period)
 	}
-	if len(ps) == 0 {
-		return ""
-	}
-	pr, err := tariff.NewPricer(loc, ps)
-	if err != nil {
-		return ""
-	}
-	return pr.HolidayWarning()
+	return tariff.HolidayWarning(ps)
 }
 
 // tariffWarnings say, per tariff, how much of the site's controlled load

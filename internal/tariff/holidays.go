@@ -66,16 +66,37 @@ func (t *Tariff) UsesHolidays() bool {
 // year the period spans: those days were priced as ordinary days. It is ""
 // when nothing is missing.
 func (p *Pricer) HolidayWarning() string {
+	var priced []Period
+	for _, cp := range p.periods {
+		if cp.holidays {
+			priced = append(priced, cp.Period)
+		}
+	}
+	return missingHolidays(priced)
+}
+
+// HolidayWarning is [Pricer.HolidayWarning] for periods that need not be
+// compiled into a Pricer.
+func HolidayWarning(periods []Period) string {
+	var priced []Period
+	for _, per := range periods {
+		if per.Tariff.UsesHolidays() {
+			priced = append(priced, per)
+		}
+	}
+	return missingHolidays(priced)
+}
+
+// missingHolidays is the warning for periods whose tariffs price public
+// holidays.
+func missingHolidays(periods []Period) string {
 	tariffs := map[string]bool{}
 	years := map[int]bool{}
-	for _, cp := range p.periods {
-		if !cp.holidays {
-			continue
-		}
-		last := cp.End.AddDate(0, 0, -1)
-		for y := cp.Start.Year(); y <= last.Year(); y++ {
-			if !cp.Holidays.Covers(y) {
-				tariffs[cp.Tariff.Name] = true
+	for _, per := range periods {
+		last := per.End.AddDate(0, 0, -1)
+		for y := per.Start.Year(); y <= last.Year(); y++ {
+			if !per.Holidays.Covers(y) {
+				tariffs[per.Tariff.Name] = true
 				years[y] = true
 			}
 		}
