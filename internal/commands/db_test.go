@@ -113,6 +113,11 @@ func TestDBCommands(t *testing.T) {
 	if r := embedded(t, dataDir, "", "db", "url", "othr_db"); r.code != 1 || !strings.Contains(r.stderr, `did you mean "other_db"?`) {
 		t.Errorf("db url of a mistyped database: exit %d, stderr %q", r.code, r.stderr)
 	}
+	// JIT is off on the server, for psql sessions too (database.Open turns
+	// it off in solarview's own).
+	if got := strings.TrimSpace(ok("", "db", "psql", "-XAt", "-c", "SELECT setting || ' ' || source FROM pg_settings WHERE name = 'jit'").stdout); got != "off command line" {
+		t.Errorf("jit on the embedded server: %q, want off from the command line", got)
+	}
 	if r := embedded(t, dataDir, "SELECT no_such_column;\n", "db", "psql", "-v", "ON_ERROR_STOP=1"); r.code == 0 {
 		t.Error("db psql exited 0 although psql failed")
 	}

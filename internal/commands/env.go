@@ -146,12 +146,19 @@ func (e *Env) embeddedDSN(ctx context.Context, name string, create bool) (string
 	return cluster.DSN(name), nil
 }
 
+// embeddedSettings are the embedded server's settings that differ from
+// PostgreSQL's defaults. JIT compilation is off for the reason
+// database.Open turns it off in solarview's own sessions: on summary it
+// costs a second a query once a database holds a few dozen sites. Set on
+// the server, it also spares the queries people run in `db psql`.
+var embeddedSettings = map[string]string{"jit": "off"}
+
 // Cluster returns the embedded server (not started).
 func (e *Env) Cluster() (*pgserver.Cluster, error) {
 	if e.cluster != nil {
 		return e.cluster, nil
 	}
-	c, err := pgserver.New(pgserver.Options{Log: e.Stderr})
+	c, err := pgserver.New(pgserver.Options{Log: e.Stderr, Settings: embeddedSettings})
 	if err != nil {
 		return nil, err
 	}
