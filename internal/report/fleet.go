@@ -153,6 +153,40 @@ func chooseSites(ctx context.Context, db bun.IDB, fo FleetOptions) ([]models.Sit
 	return out, nil
 }
 
+// workers is how many sites to report at once: jobs, or one per core
+// when jobs is 0, and never more than there are sites. Each worker holds a
+// session of its own, so an explicit jobs beyond the sessions the server
+// has left is refused before any work, rather than failing with "too many
+// clients" part-way; the default is lowered to fit.
+func workers(ctx context.Context, db *bun.DB, jobs, cores, sites int) (int, error) {
+	n := jobs
+	if n == 0 {
+		n = cores
+	}
+	n = min(n, sites)
+	if n <= 2 {
+		return n, nil // the session this asks on is one of them
+	}
+	var left, limit int
+	err := db.QueryRowContext(ctx, `SELECT current_setting('max_connections')::int
+		- current_setting('superuser_reserved_connections')::int
+		- (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
+		current_setting('max_connections')::int`).Scan(&left, &limit)
+	if err != nil {
+		return 0, fmt.Errorf("counting the server's free sessions: %w", err)
+	}
+	// The session that asked goes back to the pool for a worker to use.
+	left++
+	switch {
+	case n <= left:
+		return n, nil
+	case jobs == 0:
+		return max(left, 1), nil
+	}
+	return 0, userErr("--jobs %d needs %d sessions on the server, which has %d left (max_connections %d): give --jobs %d or fewer",
+		jobs, n, left, limit, left)
+}
+
 // ComputeFleet reports every chosen site, fo.Jobs at a time. Each site is
 // the single-site report (Compute: one streamed pass over its summary
 // rows), so its figures are exactly what `battery --site` prints for it.
@@ -170,11 +204,10 @@ func ComputeFleet(ctx context.Context, db *bun.DB, fo FleetOptions) (*Fleet, err
 	if err != nil {
 		return nil, err
 	}
-	jobs := fo.Jobs
-	if jobs == 0 {
-		jobs = runtime.NumCPU()
+	jobs, err := workers(ctx, db, fo.Jobs, runtime.NumCPU(), len(sites))
+	if err != nil {
+		return nil, err
 	}
-	jobs = min(jobs, len(sites))
 	// Each worker runs its site's queries one after another (a site's row
 	// needs no channel gaps, so not even the query for them runs beside the
 	// stream), so it holds at most one connection; keeping that many idle

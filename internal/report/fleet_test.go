@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -265,5 +266,36 @@ func TestFleetRankOrder(t *testing.T) {
 	}
 	if fl.Reported != 4 || fl.Skipped != 2 || fl.Rows[3].Rank != 4 {
 		t.Errorf("reported %d, skipped %d, last rank %d", fl.Reported, fl.Skipped, fl.Rows[3].Rank)
+	}
+}
+
+// Each worker needs a session: more jobs than the server has sessions left
+// are refused up front, with the number that would fit; one per core is
+// lowered to fit.
+func TestFleetWorkersFitTheServer(t *testing.T) {
+	t.Parallel()
+	db := dbtest.NewDB(t)
+	ctx := context.Background()
+	var limit int
+	if err := db.QueryRowContext(ctx, "SELECT current_setting('max_connections')::int").Scan(&limit); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ jobs, cores, sites, want int }{
+		{jobs: 4, cores: 2, sites: 3, want: 3},
+		{jobs: 0, cores: 2, sites: 10, want: 2},
+		{jobs: 5, cores: 2, sites: 10, want: 5},
+	} {
+		if n, err := workers(ctx, db, c.jobs, c.cores, c.sites); err != nil || n != c.want {
+			t.Errorf("workers(jobs %d, cores %d, sites %d) = %d, %v; want %d", c.jobs, c.cores, c.sites, n, err, c.want)
+		}
+	}
+	n, err := workers(ctx, db, 0, limit+50, limit+50)
+	if err != nil || n < 3 || n >= limit {
+		t.Errorf("one worker per core on %d cores: %d workers, %v; want fewer than max_connections %d", limit+50, n, err, limit)
+	}
+	_, err = workers(ctx, db, limit+50, 2, limit+50)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("--jobs %d needs %d sessions on the server", limit+50, limit+50)) ||
+		!strings.Contains(err.Error(), fmt.Sprintf("max_connections %d", limit)) {
+		t.Errorf("--jobs beyond max_connections: %v", err)
 	}
 }
