@@ -42,3 +42,37 @@ func TestSweepReadsSummaryOnce(t *testing.T) {
 		t.Errorf("20 batteries sent %d statements, one battery %d", len(many), len(one))
 	}
 }
+
+// The summary query is planned once per connection: every read after the
+// first runs the generic plan (pg_prepared_statements counts them), where
+// PostgreSQL by itself would plan the first five afresh.
+func TestSummaryQueryIsPlannedOncePerConnection(t *testing.T) {
+	t.Parallel()
+	db := dbtest.NewMigratedDB(t)
+	loc, _ := time.LoadLocation("Australia/Adelaide")
+	home := reporttest.AddSite(t, db, "home", "Australia/Adelaide")
+	reporttest.Load(t, db, home, 30*time.Minute, reporttest.HouseholdRows(time.Date(2024, 3, 1, 0, 0, 0, 0, loc), 3))
+	db.SetMaxOpenConns(1) // one session from here: the pool hands it back each time
+	ctx := context.Background()
+	const reads = 3
+	for range reads {
+		err := streamSummary(ctx, db, home, span{}, true, func(src battery.Source) error {
+			var iv battery.Interval
+			for src.Next(&iv) {
+			}
+			return src.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var generic, custom int
+	err := db.QueryRowContext(ctx, "SELECT generic_plans, custom_plans FROM pg_prepared_statements "+
+		"WHERE statement LIKE '%FROM summary%' AND statement NOT LIKE '%pg_prepared_statements%'").Scan(&generic, &custom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if generic != reads || custom != 0 {
+		t.Errorf("%d reads of summary ran %d generic and %d custom plans, want only generic ones", reads, generic, custom)
+	}
+}
