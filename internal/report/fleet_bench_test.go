@@ -281,8 +281,12 @@ func selectStarInOneSession(b *testing.B, db *bun.DB, ids []int64) int64 {
 	var rows int64
 	err = conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
-		// The site is a parameter, as in the report's own query, so both
-		// are planned once per connection.
+		// The site is a parameter and the plan generic, as in the
+		// report's own read, so both are planned once per connection.
+		if _, err := pc.Exec(ctx, "SET plan_cache_mode = force_generic_plan"); err != nil {
+			return err
+		}
+		defer pc.Exec(ctx, "RESET plan_cache_mode")
 		q, err := db.NewSelect().TableExpr("summary").ColumnExpr("*").Where("site_id = ?", bun.Safe("$1")).AppendQuery(db.QueryGen(), nil)
 		if err != nil {
 			return err
