@@ -10,8 +10,8 @@ import (
 )
 
 // cpuUse is CPU time spent so far by this process and by every PostgreSQL
-// process on the machine (the test cluster's backends: benchmarks run
-// alone), read from getrusage and /proc.
+// process on the machine, those that have ended included (the test
+// cluster's backends: benchmarks run alone), read from getrusage and /proc.
 type cpuUse struct{ client, server time.Duration }
 
 func readCPU() cpuUse {
@@ -31,13 +31,18 @@ func readCPU() cpuUse {
 			continue
 		}
 		f := bytes.Fields(b[rp+1:])
-		// Fields after the name: state is 0, utime 11, stime 12 (clock ticks).
-		if len(f) < 13 {
+		// Fields after the name: state is 0, utime 11, stime 12, then
+		// cutime 13 and cstime 14, the time of children it has reaped
+		// (clock ticks). Backends that ended (a psql session's, a pool's
+		// closed connection) count through the postmaster's cutime, so
+		// the sum never drops when one exits mid-phase.
+		if len(f) < 15 {
 			continue
 		}
-		ut, _ := strconv.ParseInt(string(f[11]), 10, 64)
-		st, _ := strconv.ParseInt(string(f[12]), 10, 64)
-		u.server += time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+		for _, i := range []int{11, 12, 13, 14} {
+			t, _ := strconv.ParseInt(string(f[i]), 10, 64)
+			u.server += time.Duration(t) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+		}
 	}
 	return u
 }

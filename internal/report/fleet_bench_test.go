@@ -37,8 +37,9 @@ package report
 //	                     the server formats every number)
 //	all-sites-cpu-solarview-s, all-sites-cpu-postgres-s  CPU time the
 //	                     fastest all-sites run took in this process and in
-//	                     PostgreSQL's processes (from /proc; a psql
-//	                     session's backend is gone before it can be read)
+//	                     PostgreSQL's processes (from /proc; backends
+//	                     that ended count through the postmaster's
+//	                     children's time)
 //	all-sites-cpu-busy   their sum over the cores and the wall time: near 1,
 //	                     both cores were busy throughout
 //	all-sites-peak-heap-MB  largest live heap sampled during ComputeFleet
