@@ -299,3 +299,28 @@ func TestFleetWorkersFitTheServer(t *testing.T) {
 		t.Errorf("--jobs beyond max_connections: %v", err)
 	}
 }
+
+// A site with neither data nor billing periods is told to import its data
+// first; one with data but no periods, to add them.
+func TestFleetSiteWithNothingIsToldToImportFirst(t *testing.T) {
+	t.Parallel()
+	fx := newFleetFixture(t)
+	reporttest.AddSite(t, fx.db, "bare", "Australia/Perth")
+	opts := Options{Batteries: []battery.Config{{CapacityWh: 13500, Efficiency: 0.9}}}
+	fl, err := ComputeFleet(context.Background(), fx.db, FleetOptions{Report: opts, Sites: []string{"bare", fx.noBilling}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"bare":       `site "bare" has no data and no billing periods: import its data with ` + "`solarview import`" + `, then add billing periods with ` + "`solarview billing add`",
+		fx.noBilling: fmt.Sprintf(`site %q has no billing periods: add them with `, fx.noBilling) + "`solarview billing add`",
+	}
+	if len(fl.Rows) != len(want) {
+		t.Fatalf("%d rows, want %d: %+v", len(fl.Rows), len(want), fl.Rows)
+	}
+	for _, r := range fl.Rows {
+		if r.Reason != want[r.Site] {
+			t.Errorf("%s: reason %q, want %q", r.Site, r.Reason, want[r.Site])
+		}
+	}
+}

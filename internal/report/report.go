@@ -195,6 +195,9 @@ func Compute(ctx context.Context, db *bun.DB, opts Options) (*Report, error) {
 // opts checked: `--all-sites` has every site from one query.
 func computeSite(ctx context.Context, db *bun.DB, site *models.Site, loc *time.Location, opts Options) (*Report, error) {
 	pr, err := tariff.LoadPricer(ctx, db, opts.registry(), site)
+	if none := (*tariff.NoBillingPeriodsError)(nil); errors.As(err, &none) {
+		return nil, withoutData(ctx, db, site, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +218,23 @@ func computeSite(ctx context.Context, db *bun.DB, site *models.Site, loc *time.L
 	}
 	rep.Warnings = append(rep.Warnings, price.tariffWarnings()...)
 	return rep, nil
+}
+
+// withoutData is the refusal of a site without billing periods: noPeriods,
+// or, when the site has no data either, that first, since data comes
+// before the billing periods that price it.
+func withoutData(ctx context.Context, db *bun.DB, site *models.Site, noPeriods error) error {
+	var has bool
+	err := db.NewSelect().ColumnExpr("?", bun.SafeQuery("EXISTS (SELECT 1 FROM energy_days WHERE site_id = ?0) OR "+
+		"EXISTS (SELECT 1 FROM import_cumulative WHERE site_id = ?0) OR EXISTS (SELECT 1 FROM export_cumulative WHERE site_id = ?0)", site.ID)).
+		Scan(ctx, &has)
+	if err != nil {
+		return fmt.Errorf("site %q: looking for its data: %w", site.Name, err)
+	}
+	if has {
+		return noPeriods
+	}
+	return userErr("site %q has no data and no billing periods: import its data with `solarview import`, then add billing periods with `solarview billing add`", site.Name)
 }
 
 func (o *Options) registry() *tariff.Registry {

@@ -141,6 +141,14 @@ func tariffNames(ctx context.Context, db bun.IDB) []string {
 	return out
 }
 
+// NoBillingPeriodsError is LoadPricer's refusal of a site without billing
+// periods, so that a report can say first what else the site lacks.
+type NoBillingPeriodsError struct{ Site string }
+
+func (e *NoBillingPeriodsError) Error() string {
+	return fmt.Sprintf("site %q has no billing periods: add them with `solarview billing add`", e.Site)
+}
+
 // LoadPricer builds the pricer for site: its billing periods, in its time
 // zone, with their tariffs and components, and the site's public holidays
 // when a tariff prices them. Three queries (four with holidays) whatever
@@ -155,7 +163,7 @@ func LoadPricer(ctx context.Context, db bun.IDB, reg *Registry, site *models.Sit
 		return nil, err
 	}
 	if len(periods) == 0 {
-		return nil, fmt.Errorf("site %q has no billing periods: add them with `solarview billing add`", site.Name)
+		return nil, &NoBillingPeriodsError{Site: site.Name}
 	}
 	var ids []int64
 	seen := map[int64]bool{}
