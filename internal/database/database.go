@@ -29,8 +29,8 @@ const connectTimeout = 10 * time.Second
 // Open connects to the database at dsn (a postgres:// URL or key=value
 // string) and checks that it answers and is UTF8.
 //
-// Its sessions run with JIT compilation off (a URL that sets jit keeps its
-// own). PostgreSQL compiles a query when the plan's estimated cost passes
+// Its sessions run with JIT compilation off (a URL that sets jit, as a
+// parameter or in options, keeps its own). PostgreSQL compiles a query when the plan's estimated cost passes
 // jit_above_cost, and summary's estimate grows with the number of sites much
 // faster than its real cost: with 100 site-years stored, one site's report
 // query is estimated at over a million and the server spends about a second
@@ -47,7 +47,7 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 		cfg.ConnectTimeout = connectTimeout
 	}
 	cfg.BuildFrontend = bufferedFrontend
-	if _, set := cfg.RuntimeParams["jit"]; !set {
+	if _, set := cfg.RuntimeParams["jit"]; !set && !strings.Contains(cfg.RuntimeParams["options"], "jit") {
 		cfg.RuntimeParams["jit"] = "off"
 	}
 	sqldb := stdlib.OpenDB(*cfg)

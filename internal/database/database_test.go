@@ -40,27 +40,36 @@ func TestSessionsRunWithoutJIT(t *testing.T) {
 	}
 }
 
-func TestURLKeepsItsOwnJITSetting(t *testing.T) {
-	t.Parallel()
-	dsn := dbtest.NewDatabase(t, false)
-	if strings.HasPrefix(dsn, "postgres") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("jit", "on")
-		u.RawQuery = q.Encode()
-		dsn = u.String()
-	} else {
-		dsn += " jit=on"
+// withParam adds key=value to a URL or key=value DSN.
+func withParam(t *testing.T, dsn, key, value string) string {
+	t.Helper()
+	if !strings.HasPrefix(dsn, "postgres") {
+		return dsn + " " + key + "='" + value + "'"
 	}
-	db, err := database.Open(context.Background(), dsn)
+	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	if setting, source := jit(t, db); setting != "on" || source != "client" {
-		t.Errorf("jit = %s (from %s), want on from the URL (client)", setting, source)
+	q := u.Query()
+	q.Set(key, value)
+	// libpq's URLs take %20 for a space, not Encode's +.
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
+	return u.String()
+}
+
+// A URL that sets jit, as a parameter or in options, keeps its setting.
+func TestURLKeepsItsOwnJITSetting(t *testing.T) {
+	t.Parallel()
+	dsn := dbtest.NewDatabase(t, false)
+	for _, p := range [][2]string{{"jit", "on"}, {"options", "-c jit=on"}} {
+		db, err := database.Open(context.Background(), withParam(t, dsn, p[0], p[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		setting, source := jit(t, db)
+		db.Close()
+		if setting != "on" || source != "client" {
+			t.Errorf("%s=%s: jit = %s (from %s), want on from the URL (client)", p[0], p[1], setting, source)
+		}
 	}
 }
