@@ -133,11 +133,7 @@ func (p *pricing) reset() error {
 	if p.monthly != nil {
 		fresh, err = newMonthlyPricing(p.loc, p.monthly, p.holidays, p.nconf)
 	} else {
-		periods := make([]tariff.Period, len(p.periods))
-		for i, st := range p.periods {
-			periods[i] = st.period
-		}
-		fresh, err = newPricing(p.loc, periods, p.nconf)
+		fresh, err = newPricing(p.loc, p.periodList(), p.nconf)
 	}
 	if err != nil {
 		return err
@@ -342,11 +338,17 @@ func (p *pricing) addMonth(t int64) error {
 // holidayWarning is the public-holiday warning (see
 // tariff.Pricer.HolidayWarning) for the periods p priced, or "".
 func (p *pricing) holidayWarning() string {
-	ps := make([]tariff.Period, 0, len(p.periods))
-	for _, st := range p.periods {
-		ps = append(ps, st.period)
+	return tariff.HolidayWarning(p.periodList())
+}
+
+// periodList is the billing periods p prices, in order: the site's, or the
+// monthly ones made so far.
+func (p *pricing) periodList() []tariff.Period {
+	ps := make([]tariff.Period, len(p.periods))
+	for i, st := range p.periods {
+		ps[i] = st.period
 	}
-	return tariff.HolidayWarning(ps)
+	return ps
 }
 
 // tariffWarnings say, per tariff, how much of the site's controlled load
