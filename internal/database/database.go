@@ -30,9 +30,9 @@ const connectTimeout = 10 * time.Second
 // string) and checks that it answers and is UTF8.
 //
 // Its sessions run with JIT compilation off (a URL that sets jit, as a
-// parameter or in options, keeps its own). PostgreSQL compiles a query when the plan's estimated cost passes
-// jit_above_cost, and summary's estimate grows with the number of sites much
-// faster than its real cost: with 100 site-years stored, one site's report
+// parameter or in options, keeps its own). PostgreSQL compiles a query
+// when the plan's estimated cost passes jit_above_cost, and summary's
+// estimate grows with the number of sites much faster than its real cost: with 100 site-years stored, one site's report
 // query is estimated at over a million and the server spends about a second
 // compiling a query that then runs in 40 ms. solarview's queries are many
 // short ones, which JIT never pays back.
